@@ -1,0 +1,58 @@
+# obol: thin wrapper over CMake. Every target installs missing Debian
+# packages first (scripts/deps.sh, quiet when nothing is missing).
+#   make          build (build/)
+#   make test     build + all tests, normal and ASan+UBSan (build-asan/),
+#                 + the Cortex-M0 cross build of the core (build-m0/)
+#   make size     Cortex-M0 code size and worst stack frame of the core
+#   make fuzz     libFuzzer on every target for FUZZ_SECONDS each (build-fuzz/)
+#   make bench    benchmarks (none yet)
+#   make demo     the end-to-end demo (so far: inspect an RFC 8392 token)
+
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 60
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build test test-host test-asan m0 size fuzz bench demo clean
+
+all: build
+
+deps:
+	@sh scripts/deps.sh
+
+build: deps
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build -j $(JOBS)
+
+test: test-host test-asan size
+	@echo "make test: all tests passed (normal and ASan+UBSan builds; Cortex-M0 core builds)"
+
+test-host: build
+	@cd build && ctest --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DOBOL_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --output-on-failure -j $(JOBS)
+
+m0: deps
+	@cmake --no-warn-unused-cli -S . -B build-m0 \
+		-DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-arm-none-eabi.cmake >/dev/null
+	@cmake --build build-m0 -j $(JOBS)
+
+size: m0
+	@sh scripts/size.sh build-m0
+
+fuzz: deps
+	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOBOL_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j $(JOBS)
+	@sh scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
+bench:
+	@echo "make bench: no benchmarks yet (they arrive with the crypto, OSCORE and AS issues)"
+
+demo: build
+	@sh scripts/demo.sh build
+
+clean:
+	rm -rf build build-asan build-m0 build-fuzz

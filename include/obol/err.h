@@ -1,0 +1,65 @@
+/*
+ * obol error codes.
+ *
+ * Every fallible function in the core returns an int: OBOL_OK (0) on
+ * success, or one negative value of enum obol_err. The values are grouped
+ * in ranges so that a caller can ask about a class of error without
+ * listing its members (model: QCBOR's "not well-formed" range):
+ *
+ *   -1 .. -15   general (arguments, output buffers)
+ *   -16 .. -31  CBOR: the input is not well-formed (RFC 8949 Appendix F)
+ *   -32 .. -47  CBOR: well-formed, but refused (strict mode, limits)
+ *   -48 .. -63  CBOR: the item is not what the caller asked for
+ *
+ * Later modules (COSE, CWT, CoAP, OSCORE, ...) take the next ranges.
+ * The numeric values are part of the ABI: never renumber, only append.
+ */
+#ifndef OBOL_ERR_H
+#define OBOL_ERR_H
+
+enum obol_err {
+	OBOL_OK = 0,
+
+	/* general */
+	OBOL_ERR_ARG = -1,        /* invalid argument (NULL where not allowed, ...) */
+	OBOL_ERR_NO_SPACE = -2,   /* output buffer too small */
+
+	/* CBOR, not well-formed: no decoder can read this */
+	OBOL_ERR_CBOR_TRUNCATED = -16,   /* the item runs past the end of the input */
+	OBOL_ERR_CBOR_RESERVED_AI = -17, /* additional information 28, 29 or 30 */
+	OBOL_ERR_CBOR_BAD_SIMPLE = -18,  /* two-byte simple value below 32 (f8 00..f8 1f) */
+	OBOL_ERR_CBOR_BAD_INDEF = -19,   /* indefinite length on an integer or a tag */
+	OBOL_ERR_CBOR_BAD_CHUNK = -20,   /* chunk of an indefinite string of another type */
+	OBOL_ERR_CBOR_BAD_BREAK = -21,   /* "break" (ff) outside an indefinite container */
+	OBOL_ERR_CBOR_MAP_ODD = -22,     /* indefinite map ends after a key without value */
+	OBOL_ERR_CBOR_TRAILING = -23,    /* bytes after the single expected item */
+
+	/* CBOR, well-formed but refused */
+	OBOL_ERR_CBOR_INDEFINITE = -32,  /* strict: indefinite-length item */
+	OBOL_ERR_CBOR_NON_SHORTEST = -33,/* strict: argument not in its shortest form */
+	OBOL_ERR_CBOR_DUP_KEY = -34,     /* strict: the same key twice in one map */
+	OBOL_ERR_CBOR_BAD_UTF8 = -35,    /* strict: text string is not valid UTF-8 */
+	OBOL_ERR_CBOR_TOO_DEEP = -36,    /* nesting deeper than OBOL_CBOR_MAX_DEPTH */
+	OBOL_ERR_CBOR_KEY_ORDER = -37,   /* deterministic: map keys not in bytewise order */
+	OBOL_ERR_CBOR_MAP_SIZE = -38,    /* strict: map of more than OBOL_CBOR_MAX_MAP_PAIRS */
+
+	/* CBOR, item is not what was asked for */
+	OBOL_ERR_CBOR_TYPE = -48,        /* another major type / simple value */
+	OBOL_ERR_CBOR_RANGE = -49,       /* the value does not fit the requested C type */
+	OBOL_ERR_CBOR_END = -50,         /* no more items in this container */
+	OBOL_ERR_CBOR_NESTING = -51      /* encoder: containers not closed as opened */
+};
+
+/* Range tests, for callers that care about the class only. */
+#define OBOL_ERR_IS_CBOR_MALFORMED(e) ((e) <= -16 && (e) >= -31)
+#define OBOL_ERR_IS_CBOR_REFUSED(e) ((e) <= -32 && (e) >= -47)
+
+/*
+ * A short English description of an error code, e.g. "CBOR: item runs past
+ * the end of the input". Never NULL; unknown codes give "unknown error".
+ * The strings live in their own object file: firmware that never calls
+ * this function does not pay for them.
+ */
+const char *obol_err_str(int err);
+
+#endif /* OBOL_ERR_H */

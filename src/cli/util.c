@@ -1,0 +1,282 @@
+/*
+ * Helpers shared by the obol subcommands: memory, a text buffer, input
+ * with a size cap, hex decoding and long-option parsing. See cli.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* ---- memory ------------------------------------------------------------- */
+
+static void out_of_memory(void)
+{
+	fputs("obol: out of memory\n", stderr);
+	exit(CLI_EXIT_FAIL);
+}
+
+void *cli_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		out_of_memory();
+	return p;
+}
+
+void *cli_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		out_of_memory();
+	return q;
+}
+
+/* ---- text buffer ---------------------------------------------------------- */
+
+void cli_buf_free(struct cli_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+/* Room for n more bytes plus the terminating NUL. */
+static void buf_reserve(struct cli_buf *b, size_t n)
+{
+	size_t cap;
+
+	if (n >= SIZE_MAX - b->len)
+		out_of_memory();
+	if (b->len + n < b->cap)
+		return;
+	cap = b->cap ? b->cap : 64;
+	while (cap <= b->len + n) {
+		if (cap > SIZE_MAX / 2)
+			out_of_memory();
+		cap *= 2;
+	}
+	b->p = cli_xrealloc(b->p, cap);
+	b->cap = cap;
+}
+
+void cli_buf_putn(struct cli_buf *b, const char *s, size_t n)
+{
+	buf_reserve(b, n);
+	if (n)
+		memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void cli_buf_puts(struct cli_buf *b, const char *s)
+{
+	cli_buf_putn(b, s, strlen(s));
+}
+
+void cli_buf_putc(struct cli_buf *b, char c)
+{
+	cli_buf_putn(b, &c, 1);
+}
+
+void cli_buf_spaces(struct cli_buf *b, size_t n)
+{
+	buf_reserve(b, n);
+	memset(b->p + b->len, ' ', n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void cli_buf_append(struct cli_buf *b, const struct cli_buf *b2)
+{
+	if (b2->len)
+		cli_buf_putn(b, b2->p, b2->len);
+}
+
+/* ---- input -------------------------------------------------------------- */
+
+/* Read f to its end; -1 with errno on a read error, 1 when over max. */
+static int read_stream(FILE *f, size_t max, uint8_t **buf, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	uint8_t *p = cli_xmalloc(cap);
+
+	for (;;) {
+		size_t got;
+
+		if (n == cap) {
+			if (n > max) {
+				free(p);
+				return 1;
+			}
+			/* Never read more than max + 1 bytes. */
+			cap = cap > max / 2 ? max + 1 : cap * 2;
+			p = cli_xrealloc(p, cap);
+		}
+		got = fread(p + n, 1, cap - n, f);
+		n += got;
+		if (got == 0) {
+			if (ferror(f)) {
+				int e = errno;
+				free(p);
+				errno = e;
+				return -1;
+			}
+			break;
+		}
+	}
+	if (n > max) {
+		free(p);
+		return 1;
+	}
+	*buf = p;
+	*len = n;
+	return 0;
+}
+
+int cli_read_input(const char *prog, const char *path, size_t max,
+		   uint8_t **buf, size_t *len)
+{
+	int from_stdin = path == NULL || strcmp(path, "-") == 0;
+	const char *name = from_stdin ? "standard input" : path;
+	FILE *f = from_stdin ? stdin : fopen(path, "rb");
+	int rc;
+
+	if (f == NULL) {
+		fprintf(stderr, "%s: cannot open %s: %s\n", prog, path,
+			strerror(errno));
+		return -1;
+	}
+	errno = 0;
+	rc = read_stream(f, max, buf, len);
+	if (rc < 0)
+		fprintf(stderr, "%s: cannot read %s: %s\n", prog, name,
+			strerror(errno ? errno : EIO));
+	else if (rc > 0)
+		fprintf(stderr, "%s: %s: input larger than the limit of %zu bytes\n",
+			prog, name, max);
+	if (!from_stdin)
+		fclose(f); /* read-only: nothing to lose on close */
+	return rc == 0 ? 0 : -1;
+}
+
+/* ---- hex ------------------------------------------------------------------ */
+
+static int hex_value(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int is_space(uint8_t c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	       c == '\f';
+}
+
+int cli_hex_decode(uint8_t *txt, size_t *len, size_t *pos)
+{
+	size_t i, out = 0, hi_at = 0;
+	int hi = -1;
+
+	for (i = 0; i < *len; i++) {
+		int v;
+
+		if (is_space(txt[i]))
+			continue;
+		v = hex_value(txt[i]);
+		if (v < 0) {
+			*pos = i;
+			return CLI_HEX_BAD_CHAR;
+		}
+		if (hi < 0) {
+			hi = v;
+			hi_at = i;
+		} else {
+			/* out <= hi_at < i: writing in place is safe. */
+			txt[out++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	if (hi >= 0) {
+		*pos = hi_at;
+		return CLI_HEX_ODD;
+	}
+	*len = out;
+	return CLI_HEX_OK;
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+/* The option named by s (up to n chars), or NULL. */
+static const struct cli_opt *find_opt(const struct cli_opt *opts,
+				      const char *s, size_t n)
+{
+	for (; opts->name != NULL; opts++)
+		if (strlen(opts->name) == n && strncmp(opts->name, s, n) == 0)
+			return opts;
+	return NULL;
+}
+
+int cli_next_opt(struct cli_args *a, const char *prog,
+		 const struct cli_opt *opts, const char **val)
+{
+	const struct cli_opt *o;
+	const char *arg, *eq;
+	size_t n;
+
+	if (a->i < 1)
+		a->i = 1;
+	*val = NULL;
+	if (a->i >= a->argc)
+		return CLI_OPT_END;
+	arg = a->argv[a->i++];
+	if (a->only_operands || arg[0] != '-' || arg[1] == '\0') {
+		*val = arg;
+		return CLI_OPT_OPERAND;
+	}
+	if (strcmp(arg, "--") == 0) {
+		a->only_operands = 1;
+		return cli_next_opt(a, prog, opts, val);
+	}
+	if (strcmp(arg, "-h") == 0 && (o = find_opt(opts, "help", 4)) != NULL)
+		return o->id;
+	if (arg[1] != '-') {
+		fprintf(stderr, "%s: unknown option '%s' (try --help)\n", prog, arg);
+		return CLI_OPT_ERROR;
+	}
+	arg += 2;
+	eq = strchr(arg, '=');
+	n = eq ? (size_t)(eq - arg) : strlen(arg);
+	o = find_opt(opts, arg, n);
+	if (o == NULL) {
+		fprintf(stderr, "%s: unknown option '--%.*s' (try --help)\n", prog,
+			(int)n, arg);
+		return CLI_OPT_ERROR;
+	}
+	if (!o->has_arg) {
+		if (eq) {
+			fprintf(stderr, "%s: option '--%s' takes no value\n", prog,
+				o->name);
+			return CLI_OPT_ERROR;
+		}
+		return o->id;
+	}
+	if (eq) {
+		*val = eq + 1;
+	} else if (a->i < a->argc) {
+		*val = a->argv[a->i++];
+	} else {
+		fprintf(stderr, "%s: option '--%s' needs a value\n", prog, o->name);
+		return CLI_OPT_ERROR;
+	}
+	return o->id;
+}

@@ -1,0 +1,543 @@
+#!/bin/sh
+# Tests of `obol inspect`, driven as a user would drive it.
+#
+#   sh tests/cli/test_inspect.sh PATH/TO/obol PATH/TO/tests
+#
+# OBOL may be a wrapper (valgrind, ...) that passes its arguments on.
+# OBOL_APPENDIX_A overrides the vector file (default
+# TESTS/vectors/cbor_appendix_a.txt). Prints each failure (input, expected,
+# got) and a summary line; exits 0 only if every check passed.
+#
+# Vectors other than Appendix A are transcribed below as hex, each with the
+# RFC section it comes from. POSIX sh only (dash, busybox, bash).
+
+set -u
+
+if [ $# -ne 2 ]; then
+	echo "usage: sh $0 PATH/TO/obol PATH/TO/tests" >&2
+	exit 2
+fi
+OBOL=$1
+TESTS=$2
+VECTORS=${OBOL_APPENDIX_A:-$TESTS/vectors/cbor_appendix_a.txt}
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/obol-cli-test.XXXXXX") || exit 2
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 2' HUP INT TERM
+
+passed=0
+failed=0
+TAB=$(printf '\t')
+
+# ---- helpers -----------------------------------------------------------------
+
+# hex2bin HEX: write the bytes HEX spells (lowercase or uppercase) to stdout.
+hex2bin() {
+	printf "$(printf '%s' "$1" | awk '{
+		d = "0123456789abcdef"; s = tolower($0)
+		for (i = 1; i < length(s); i += 2)
+			printf "\\%03o", (index(d, substr(s, i, 1)) - 1) * 16 + index(d, substr(s, i + 1, 1)) - 1
+	}')"
+}
+
+# run ARGS... < input: run obol; sets rc, leaves stdout and stderr in files.
+run() {
+	"$OBOL" "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+}
+
+# run_hex HEX ARGS...: `obol inspect --hex ARGS` with HEX on stdin.
+run_hex() {
+	hex=$1
+	shift
+	printf '%s\n' "$hex" >"$TMP/in"
+	run inspect --hex "$@" <"$TMP/in"
+}
+
+# fail NAME WHAT EXPECTED: report the last run.
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL: $1"
+	echo "  input:    $(cut -c 1-200 "$TMP/in" 2>/dev/null)"
+	echo "  expected: $2"
+	echo "  got:      exit $rc"
+	sed 's/^/    stdout| /' "$TMP/out"
+	sed 's/^/    stderr| /' "$TMP/err"
+}
+
+pass() {
+	passed=$((passed + 1))
+}
+
+# expect_want NAME: the last run exited 0, printed nothing on stderr, and
+# printed exactly the content of $TMP/want. (Never call the expect_*
+# functions at the end of a pipeline: its subshell would lose the counts.)
+expect_want() {
+	if [ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ] && cmp -s "$TMP/want" "$TMP/out"; then
+		pass
+	else
+		fail "$1" "exit 0, stdout: $(cat "$TMP/want")"
+	fi
+}
+
+# expect_ok NAME <<EOF: expect_want with the text of a here-document.
+expect_ok() {
+	cat >"$TMP/want"
+	expect_want "$1"
+}
+
+# expect_line NAME TEXT: expect_want with a one-line output.
+expect_line() {
+	printf '%s\n' "$2" >"$TMP/want"
+	expect_want "$1"
+}
+
+# expect_error NAME STATUS PATTERN: the last run exited STATUS with nothing
+# on stdout and exactly one line on stderr, which contains PATTERN.
+expect_error() {
+	lines=$(wc -l <"$TMP/err" | tr -d ' ')
+	if [ "$rc" -eq "$2" ] && [ ! -s "$TMP/out" ] && [ "$lines" = 1 ] &&
+		grep -F -q -- "$3" "$TMP/err"; then
+		pass
+	else
+		fail "$1" "exit $2, one stderr line containing '$3'"
+	fi
+}
+
+# expect_contains NAME PATTERN: the last run exited 0 and printed PATTERN.
+expect_contains() {
+	if [ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ] && grep -F -q -- "$2" "$TMP/out"; then
+		pass
+	else
+		fail "$1" "exit 0, stdout containing '$2'"
+	fi
+}
+
+# ---- RFC 8949 Appendix A -----------------------------------------------------
+# Every vector, one line each (--compact: the 25-element arrays are wider
+# than 72 columns and would otherwise take one line per member). Vectors
+# that are not "reject" must also pass --strict unchanged, unless marked
+# "strict-reject", which --strict must refuse.
+
+if [ ! -r "$VECTORS" ]; then
+	echo "FAIL: cannot read $VECTORS"
+	exit 1
+fi
+nvec=0
+while IFS="$TAB" read -r hex flags want; do
+	case $hex in '' | '#'*) continue ;; esac
+	nvec=$((nvec + 1))
+	case ",$flags," in
+	*,reject,*)
+		run_hex "$hex"
+		expect_error "appendix A $hex is rejected" 1 "error at byte 0:"
+		continue
+		;;
+	esac
+	run_hex "$hex" --compact
+	expect_line "appendix A $hex" "$want"
+	run_hex "$hex" --compact --strict
+	case ",$flags," in
+	*,strict-reject,*)
+		expect_error "appendix A $hex --strict is refused" 1 "error at byte"
+		;;
+	*)
+		expect_line "appendix A $hex --strict" "$want"
+		;;
+	esac
+done <"$VECTORS"
+if [ "$nvec" -lt 80 ]; then
+	failed=$((failed + 1))
+	echo "FAIL: only $nvec vectors in $VECTORS (RFC 8949 Appendix A has 82)"
+fi
+
+# ---- layout ---------------------------------------------------------------------
+
+# Appendix A's 25-element array is 91 columns wide: one member per line.
+run_hex 98190102030405060708090a0b0c0d0e0f101112131415161718181819
+{
+	echo '['
+	i=1
+	while [ $i -lt 25 ]; do
+		echo "  $i,"
+		i=$((i + 1))
+	done
+	echo '  25'
+	echo ']'
+} >"$TMP/want"
+expect_want "25-element array breaks into lines"
+
+# Short items stay on one line without --compact.
+run_hex 826161a161626163
+expect_line "short item on one line" '["a", {"b": "c"}]'
+
+# The 72-column limit: ["a" x 68] is 72 columns wide, ["a" x 69] is 73.
+a68=$(awk 'BEGIN { for (i = 0; i < 68; i++) printf "a" }')
+run_hex "817844$(awk 'BEGIN { for (i = 0; i < 68; i++) printf "61" }')"
+expect_line "72 columns fit" "[\"$a68\"]"
+run_hex "817845$(awk 'BEGIN { for (i = 0; i < 69; i++) printf "61" }')"
+printf '[\n  "%sa"\n]\n' "$a68" >"$TMP/want"
+expect_want "73 columns break"
+
+# The "," after a member counts: [["a" x 65], 1] puts ["a" x 65] at
+# column 2, 69 wide, and its comma makes 72: fits; x 66 does not.
+a65=$(awk 'BEGIN { for (i = 0; i < 65; i++) printf "a" }')
+run_hex "82817841$(awk 'BEGIN { for (i = 0; i < 65; i++) printf "61" }')01"
+printf '[\n  ["%s"],\n  1\n]\n' "$a65" >"$TMP/want"
+expect_want "member with its comma fits in 72"
+run_hex "82817842$(awk 'BEGIN { for (i = 0; i < 66; i++) printf "61" }')01"
+printf '[\n  [\n    "%sa"\n  ],\n  1\n]\n' "$a65" >"$TMP/want"
+expect_want "member with its comma breaks at 73"
+
+# A large map (RFC 8392 A.1 claims set, untagged: no annotations).
+A1=a70175636f61703a2f2f61732e6578616d706c652e636f6d02656572696b77037818636f61703a2f2f6c696768742e6578616d706c652e636f6d041a5612aeb0051a5610d9f0061a5610d9f007420b71
+run_hex "$A1"
+expect_ok "large map, multi-line" <<'EOF'
+{
+  1: "coap://as.example.com",
+  2: "erikw",
+  3: "coap://light.example.com",
+  4: 1444064944,
+  5: 1443944944,
+  6: 1443944944,
+  7: h'0b71'
+}
+EOF
+run_hex "$A1" --compact
+expect_line "large map, --compact" '{1: "coap://as.example.com", 2: "erikw", 3: "coap://light.example.com", 4: 1444064944, 5: 1443944944, 6: 1443944944, 7: h'"'"'0b71'"'"'}'
+
+# Nested: only the containers that do not fit are broken.
+# {"a": [1..25], "b": [1, 2]}
+run_hex a2616198190102030405060708090a0b0c0d0e0f1011121314151617181818196162820102
+{
+	echo '{'
+	echo '  "a": ['
+	i=1
+	while [ $i -lt 25 ]; do
+		echo "    $i,"
+		i=$((i + 1))
+	done
+	echo '    25'
+	echo '  ],'
+	echo '  "b": [1, 2]'
+	echo '}'
+} >"$TMP/want"
+expect_want "nested layout"
+
+# Indefinite-length items in multi-line layout keep their "_".
+run_hex 9f0102030405060708090a0b0c0d0e0f101112131415161718181819ff
+{
+	echo '[_'
+	i=1
+	while [ $i -lt 25 ]; do
+		echo "  $i,"
+		i=$((i + 1))
+	done
+	echo '  25'
+	echo ']'
+} >"$TMP/want"
+expect_want "indefinite array, multi-line"
+
+# ---- CBOR sequences (RFC 8742) ----------------------------------------------
+
+run_hex "a1616101 83010203"
+printf '{"a": 1}\n[1, 2, 3]\n' >"$TMP/want"
+expect_want "sequence of two items: two lines"
+run_hex "a1616101 83010203" --json
+printf '{"a": 1}\n[1, 2, 3]\n' >"$TMP/want"
+expect_want "sequence of two items, --json"
+
+# ---- binary input: file and standard input ---------------------------------
+
+hex2bin a26161016162820203 >"$TMP/item.cbor"
+run inspect "$TMP/item.cbor"
+expect_line "binary file" '{"a": 1, "b": [2, 3]}'
+run inspect <"$TMP/item.cbor"
+expect_line "binary stdin" '{"a": 1, "b": [2, 3]}'
+run inspect - <"$TMP/item.cbor"
+expect_line "binary stdin as -" '{"a": 1, "b": [2, 3]}'
+run inspect --json "$TMP/item.cbor"
+expect_line "binary file --json" '{"a": 1, "b": [2, 3]}'
+# Bytes that are text-like or newlines must not matter in binary mode.
+hex2bin 4a0a0d2000ff25415c780a >"$TMP/bytes.cbor"
+run inspect "$TMP/bytes.cbor"
+expect_line "binary bstr with control bytes" "h'0a0d2000ff25415c780a'"
+# No text conversion either: a newline byte (0x0a) is the integer 10.
+printf '\n' >"$TMP/in"
+run inspect <"$TMP/in"
+expect_line "binary 0a is the integer 10" '10'
+
+# ---- hex input ----------------------------------------------------------------
+
+run_hex A201020304
+expect_line "uppercase hex" '{1: 2, 3: 4}'
+printf 'a2 01\n02\t03\r\n04\n' >"$TMP/in"
+run inspect --hex <"$TMP/in"
+expect_line "hex with whitespace and newlines" '{1: 2, 3: 4}'
+run_hex 0g
+expect_error "bad hex digit" 1 "offset 1"
+run_hex 0g
+expect_error "bad hex digit is named" 1 "'g'"
+run_hex 123
+expect_error "odd-length hex" 1 "offset 2"
+run_hex "12 3"
+expect_error "odd-length hex, position counts whitespace" 1 "offset 3"
+
+# ---- malformed input: exit 1, one line naming the byte -----------------------
+# Offsets are those of RFC 8949 Appendix F's failures as the core reports
+# them: where the bad head starts, or where a missing item should be.
+
+run_hex 1a0102
+expect_error "truncated uint32" 1 "error at byte 0:"
+# A map head whose count cannot fit in what is left is refused at once:
+# the core names the head (byte 0), not the end of the input (byte 3).
+run_hex a20102
+expect_error "truncated map" 1 "error at byte 0:"
+run_hex 82011a01
+expect_error "truncated member" 1 "error at byte 2:"
+run_hex c0
+expect_error "tag without content" 1 "error at byte 1:"
+run_hex 1c
+expect_error "reserved ai 28" 1 "error at byte 0:"
+run_hex ff
+expect_error "lone break" 1 "error at byte 0:"
+run_hex 0102ff
+expect_error "break after a sequence" 1 "error at byte 2:"
+run_hex a1616101ff
+expect_error "break after a definite map" 1 "error at byte 4:"
+run_hex 9f01
+expect_error "indefinite array without break" 1 "error at byte 2:"
+run_hex 7f4161ff
+expect_error "bstr chunk in a tstr" 1 "error at byte 1:"
+run_hex bf01ff
+expect_error "indefinite map with a lone key" 1 "error at byte 2:"
+run_hex 3f
+expect_error "indefinite integer" 1 "error at byte 0:"
+run_hex f818
+expect_error "two-byte simple below 32" 1 "error at byte 0:"
+# OBOL_CBOR_MAX_DEPTH (16): 16 nested arrays are fine, 17 are not.
+run_hex 8181818181818181818181818181818100
+expect_line "16 levels" '[[[[[[[[[[[[[[[[0]]]]]]]]]]]]]]]]'
+run_hex 818181818181818181818181818181818100
+expect_error "17 levels" 1 "error at byte 16:"
+printf '' >"$TMP/in"
+run inspect <"$TMP/in"
+expect_error "empty input" 1 "error at byte 0:"
+printf ' \n' >"$TMP/in"
+run inspect --hex <"$TMP/in"
+expect_error "empty hex input" 1 "error at byte 0:"
+run inspect "$TMP/does-not-exist"
+expect_error "missing file" 1 "does-not-exist"
+# 17 MiB is over the 16 MiB limit.
+dd if=/dev/zero bs=1048576 count=17 2>/dev/null >"$TMP/big"
+run inspect "$TMP/big"
+expect_error "input over 16 MiB" 1 "limit"
+rm -f "$TMP/big"
+
+# ---- --strict ---------------------------------------------------------------------
+
+run_hex 5f42010243030405ff --strict
+expect_error "strict: indefinite bstr" 1 "error at byte 0:"
+run_hex 5f42010243030405ff
+expect_line "non-strict: indefinite bstr" "(_ h'0102', h'030405')"
+run_hex 1800 --strict
+expect_error "strict: non-shortest uint" 1 "error at byte 0:"
+run_hex 1800
+expect_line "non-strict: non-shortest uint" '0'
+run_hex "830119 00 0 203" --strict
+expect_error "strict: non-shortest member (hex pairs split by spaces)" 1 "error at byte 2:"
+run_hex 8301190002 --strict
+expect_error "strict: non-shortest member" 1 "error at byte 2:"
+run_hex a201010102 --strict
+expect_error "strict: duplicate key" 1 "error at byte 3:"
+run_hex a201010102
+expect_line "non-strict: duplicate key" '{1: 1, 1: 2}'
+run_hex 62c328 --strict
+expect_error "strict: bad UTF-8" 1 "error at byte 1:"
+run_hex 62c328
+expect_line "non-strict: bad UTF-8 as U+FFFD" '"\ufffd("'
+
+# ---- text escapes -----------------------------------------------------------------
+
+run_hex 6401220a7f
+expect_line "control characters" '"\u0001\"\u000a\u007f"'
+run_hex 5fff
+expect_line "empty indefinite bstr" "''_"
+run_hex 7fff
+expect_line "empty indefinite tstr" '""_'
+
+# ---- --json (RFC 8949 6.1) --------------------------------------------------------
+
+run_hex a26161016162820203 --json
+expect_line "json: text keys" '{"a": 1, "b": [2, 3]}'
+run_hex 43fbffbf --json
+expect_line "json: bstr as base64url" '"-_-_"'
+run_hex 4401020304 --json
+expect_line "json: base64url without padding" '"AQIDBA"'
+run_hex 40 --json
+expect_line "json: empty bstr" '""'
+run_hex 1bffffffffffffffff --json
+expect_line "json: 2^64-1" '18446744073709551615'
+run_hex 3bffffffffffffffff --json
+expect_line "json: -2^64" '-18446744073709551616'
+run_hex 8301820203820405 --json
+expect_line "json: nested arrays" '[1, [2, 3], [4, 5]]'
+run_hex 9f018202039f0405ffff --json
+expect_line "json: indefinite arrays" '[1, [2, 3], [4, 5]]'
+run_hex a3016161200242010222 --json
+expect_line "json: int and bstr keys" "{\"1\": \"a\", \"-1\": 2, \"h'0102'\": -3}"
+run_hex 86f97e00f97c00f7f0f5f6 --json
+expect_line "json: NaN, Infinity, undefined, simple" '[null, null, null, null, true, null]'
+run_hex 83fb3ff199999999999af90001fb7e37e43c8800759c --json
+expect_line "json: floats" '[1.1, 5.960464477539063e-08, 1.0e+300]'
+run_hex c11a514b67b0 --json
+expect_line "json: tag dropped" '1363896240'
+run_hex c249010000000000000000 --json
+expect_line "json: bignum" '"AQAAAAAAAAAA"'
+run_hex c349010000000000000000 --json
+expect_line "json: negative bignum" '"~AQAAAAAAAAAA"'
+run_hex d64401020304 --json
+expect_line "json: tag 22 asks for base64" '"AQIDBA=="'
+run_hex d74401020304 --json
+expect_line "json: tag 23 asks for base16" '"01020304"'
+run_hex 7f657374726561646d696e67ff --json
+expect_line "json: indefinite tstr joined" '"streaming"'
+run_hex 5f42010243030405ff --json
+expect_line "json: indefinite bstr joined" '"AQIDBAU"'
+run_hex "$A1" --json
+expect_ok "json: large map, multi-line" <<'EOF'
+{
+  "1": "coap://as.example.com",
+  "2": "erikw",
+  "3": "coap://light.example.com",
+  "4": 1444064944,
+  "5": 1443944944,
+  "6": 1443944944,
+  "7": "C3E"
+}
+EOF
+run_hex "$A1" --json --compact
+expect_line "json: --compact" '{"1": "coap://as.example.com", "2": "erikw", "3": "coap://light.example.com", "4": 1444064944, "5": 1443944944, "6": 1443944944, "7": "C3E"}'
+
+# ---- COSE and CWT annotations ---------------------------------------------------
+
+# RFC 9052 C.4.1: COSE_Encrypt0, AES-CCM-16-64-128 (alg 10), IV in the
+# unprotected header.
+C41=d08343a1010aa1054d89f52f65a1c580933b5261a78c581c5974e1b99a3a4cc09a659aa2e9e7fff161d38ce71cb45ce460ffb569
+run_hex "$C41"
+expect_contains "C.4.1 is named" 'COSE_Encrypt0'
+run_hex "$C41"
+expect_contains "C.4.1 protected header embedded" '<<{/ alg / 1: 10 / AES-CCM-16-64-128 /}>>'
+run_hex "$C41"
+expect_ok "C.4.1 in full" <<'EOF'
+16(/ COSE_Encrypt0 / [
+  / protected / <<{/ alg / 1: 10 / AES-CCM-16-64-128 /}>>,
+  / unprotected / {/ IV / 5: h'89f52f65a1c580933b5261a78c'},
+  / ciphertext / h'5974e1b99a3a4cc09a659aa2e9e7fff161d38ce71cb45ce460ffb569'
+])
+EOF
+run_hex "$C41" --plain --compact
+expect_line "C.4.1 --plain" "16([h'a1010a', {5: h'89f52f65a1c580933b5261a78c'}, h'5974e1b99a3a4cc09a659aa2e9e7fff161d38ce71cb45ce460ffb569'])"
+run_hex "$C41" --compact
+expect_line "C.4.1 --compact keeps comments, drops roles" "16(/ COSE_Encrypt0 / [<<{/ alg / 1: 10 / AES-CCM-16-64-128 /}>>, {/ IV / 5: h'89f52f65a1c580933b5261a78c'}, h'5974e1b99a3a4cc09a659aa2e9e7fff161d38ce71cb45ce460ffb569'])"
+run_hex "$C41" --json --compact
+expect_line "C.4.1 --json: no annotations" '["oQEK", {"5": "ifUvZaHFgJM7UmGnjA"}, "WXThuZo6TMCaZZqi6ef_8WHTjOcctFzkYP-1aQ"]'
+
+# RFC 8392 A.4: CWT tag 61 around a COSE_Mac0 (HMAC 256/64, alg 4); the
+# "/" in the algorithm's name is doubled so that the comment stays valid.
+A4=d83dd18443a10104a1044c53796d6d65747269633235365850a70175636f61703a2f2f61732e6578616d706c652e636f6d02656572696b77037818636f61703a2f2f6c696768742e6578616d706c652e636f6d041a5612aeb0051a5610d9f0061a5610d9f007420b7148093101ef6d789200
+run_hex "$A4"
+expect_contains "A.4 is named CWT" '61(/ CWT / 17(/ COSE_Mac0 / ['
+run_hex "$A4"
+expect_ok "A.4 in full" <<'EOF'
+61(/ CWT / 17(/ COSE_Mac0 / [
+  / protected / <<{/ alg / 1: 4 / HMAC 256//64 /}>>,
+  / unprotected / {/ kid / 4: h'53796d6d6574726963323536'},
+  / payload / <<{
+    / iss / 1: "coap://as.example.com",
+    / sub / 2: "erikw",
+    / aud / 3: "coap://light.example.com",
+    / exp / 4: 1444064944 / 2015-10-05T17:09:04Z /,
+    / nbf / 5: 1443944944 / 2015-10-04T07:49:04Z /,
+    / iat / 6: 1443944944 / 2015-10-04T07:49:04Z /,
+    / cti / 7: h'0b71'
+  }>>,
+  / tag / h'093101ef6d789200'
+]))
+EOF
+
+# RFC 8392 A.3: COSE_Sign1, ES256 (alg -7).
+A3=d28443a10126a104524173796d6d657472696345434453413235365850a70175636f61703a2f2f61732e6578616d706c652e636f6d02656572696b77037818636f61703a2f2f6c696768742e6578616d706c652e636f6d041a5612aeb0051a5610d9f0061a5610d9f007420b7158405427c1ff28d23fbad1f29c4c7c6a555e601d6fa29f9179bc3d7438bacaca5acd08c8d4d4f96131680c429a01f85951ecee743a52b9b63632c57209120e1c9e30
+run_hex "$A3"
+expect_ok "A.3 in full" <<'EOF'
+18(/ COSE_Sign1 / [
+  / protected / <<{/ alg / 1: -7 / ES256 /}>>,
+  / unprotected / {/ kid / 4: h'4173796d6d65747269634543445341323536'},
+  / payload / <<{
+    / iss / 1: "coap://as.example.com",
+    / sub / 2: "erikw",
+    / aud / 3: "coap://light.example.com",
+    / exp / 4: 1444064944 / 2015-10-05T17:09:04Z /,
+    / nbf / 5: 1443944944 / 2015-10-04T07:49:04Z /,
+    / iat / 6: 1443944944 / 2015-10-04T07:49:04Z /,
+    / cti / 7: h'0b71'
+  }>>,
+  / signature / h'5427c1ff28d23fbad1f29c4c7c6a555e601d6fa29f9179bc3d7438bacaca5acd08c8d4d4f96131680c429a01f85951ecee743a52b9b63632c57209120e1c9e30'
+])
+EOF
+
+# RFC 8392 A.7: COSE_Mac0 whose payload holds a float iat.
+A7=d18443a10104a1044c53796d6d65747269633235364ba106fb41d584367c20000048b8816f34c0542892
+run_hex "$A7"
+expect_contains "A.7 float date" '/ payload / <<{/ iat / 6: 1443944944.5}>>,'
+
+# An empty protected header stays h''; a COSE tag on something that is not
+# a 3-element array gets its name but no roles.
+run_hex d08340a0420102
+expect_line "empty protected header" "16(/ COSE_Encrypt0 / [h'', {}, h'0102'])"
+run_hex d0820102
+expect_line "COSE tag on a wrong shape" '16(/ COSE_Encrypt0 / [1, 2])'
+# A protected header that is not a map stays a byte string.
+run_hex d0834201024040
+expect_line "protected header not a map" "16(/ COSE_Encrypt0 / [h'0102', h'', h''])"
+
+# ---- command line -------------------------------------------------------------------
+
+run inspect --help </dev/null
+expect_contains "inspect --help" '--strict'
+for opt in --hex --json --compact --plain; do
+	run inspect --help </dev/null
+	expect_contains "inspect --help documents $opt" "$opt"
+done
+run help inspect </dev/null
+expect_contains "obol help inspect" 'usage: obol inspect'
+run --help </dev/null
+expect_contains "obol --help" 'inspect'
+run help </dev/null
+expect_contains "obol help" 'usage: obol'
+run --version </dev/null
+expect_line "obol --version" 'obol 0.1.0'
+run inspect --bogus </dev/null
+expect_error "unknown option" 2 "--bogus"
+run inspect --hex=1 </dev/null
+expect_error "value given to a flag" 2 "--hex"
+run inspect a b </dev/null
+expect_error "two input files" 2 "more than one"
+run frobnicate </dev/null
+expect_error "unknown command" 2 "frobnicate"
+run --frob </dev/null
+expect_error "unknown top-level option" 2 "--frob"
+run </dev/null
+if [ "$rc" -eq 2 ] && [ ! -s "$TMP/out" ] && [ -s "$TMP/err" ]; then
+	pass
+else
+	fail "no command" "exit 2, usage on stderr"
+fi
+# "--" ends the options: a file named "--hex".
+hex2bin 01 >"$TMP/--hex"
+(cd "$TMP" && "$OBOL" inspect -- --hex) >"$TMP/out" 2>"$TMP/err"
+rc=$?
+expect_line "-- ends options" '1'
+
+echo "cli inspect: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
