@@ -7,7 +7,7 @@ set -eu
 # Build: C compilers, CMake; tests: Python references, clang's libFuzzer;
 # Cortex-M0: the arm-none-eabi toolchain with newlib.
 PACKAGES="make cmake gcc libc6-dev clang libclang-rt-14-dev
-python3 python3-cbor2 python3-cryptography
+libssl-dev python3 python3-cbor2 python3-cryptography
 gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi"
 
 missing=""

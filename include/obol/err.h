@@ -10,8 +10,11 @@
  *   -16 .. -31  CBOR: the input is not well-formed (RFC 8949 Appendix F)
  *   -32 .. -47  CBOR: well-formed, but refused (strict mode, limits)
  *   -48 .. -63  CBOR: the item is not what the caller asked for
+ *   -64 .. -79  crypto backends
+ *   -80 .. -95  COSE
+ *   -96 .. -111 CWT and AIF
  *
- * Later modules (COSE, CWT, CoAP, OSCORE, ...) take the next ranges.
+ * Later modules (CoAP, OSCORE, ...) take the next ranges.
  * The numeric values are part of the ABI: never renumber, only append.
  */
 #ifndef OBOL_ERR_H
@@ -47,7 +50,35 @@ enum obol_err {
 	OBOL_ERR_CBOR_TYPE = -48,        /* another major type / simple value */
 	OBOL_ERR_CBOR_RANGE = -49,       /* the value does not fit the requested C type */
 	OBOL_ERR_CBOR_END = -50,         /* no more items in this container */
-	OBOL_ERR_CBOR_NESTING = -51      /* encoder: containers not closed as opened */
+	OBOL_ERR_CBOR_NESTING = -51,     /* encoder: containers not closed as opened */
+
+	/* crypto */
+	OBOL_ERR_CRYPTO_UNSUPPORTED = -64, /* algorithm not in this backend */
+	OBOL_ERR_CRYPTO_AUTH = -65,      /* tag, MAC or signature does not verify */
+	OBOL_ERR_CRYPTO_KEY = -66,       /* key of the wrong size or form */
+	OBOL_ERR_CRYPTO_RNG = -67,       /* no randomness available */
+	OBOL_ERR_CRYPTO_INTERNAL = -68,  /* the crypto library failed */
+
+	/* COSE (RFC 9052/9053) */
+	OBOL_ERR_COSE_TAG = -80,         /* CBOR tag missing, unexpected or wrong */
+	OBOL_ERR_COSE_FORMAT = -81,      /* not a COSE structure of the expected type */
+	OBOL_ERR_COSE_ALG = -82,         /* algorithm missing, unknown or not allowed */
+	OBOL_ERR_COSE_ALG_MISMATCH = -83,/* key's algorithm or type differs from the header */
+	OBOL_ERR_COSE_CRIT = -84,        /* unknown critical header parameter */
+	OBOL_ERR_COSE_IV = -85,          /* IV missing or of the wrong length */
+	OBOL_ERR_COSE_KID = -86,         /* kid differs from the key's kid */
+	OBOL_ERR_COSE_HEADER = -87,      /* bad header (type, duplicate, empty-map encoding) */
+	OBOL_ERR_COSE_KEY = -88,         /* malformed or unusable COSE_Key */
+
+	/* CWT (RFC 8392, 8747, 9200, 9203) and AIF (RFC 9237) */
+	OBOL_ERR_CWT_CLAIM = -96,        /* a claim of the wrong type or form */
+	OBOL_ERR_CWT_AUD = -97,          /* audience missing or not ours */
+	OBOL_ERR_CWT_EXPIRED = -98,      /* exp (or exi) has passed */
+	OBOL_ERR_CWT_NOT_YET = -99,      /* nbf is in the future */
+	OBOL_ERR_CWT_MISSING = -100,     /* a required claim is absent */
+	OBOL_ERR_CWT_CNF = -101,         /* cnf malformed or of an unknown method */
+	OBOL_ERR_CWT_NO_TIME = -102,     /* no expiry the RS can check (exp without a clock) */
+	OBOL_ERR_AIF = -103              /* scope is not valid AIF-REST */
 };
 
 /* Range tests, for callers that care about the class only. */

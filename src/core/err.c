@@ -26,6 +26,28 @@ const char *obol_err_str(int err)
 	case OBOL_ERR_CBOR_RANGE: return "CBOR: value out of range";
 	case OBOL_ERR_CBOR_END: return "CBOR: no more items";
 	case OBOL_ERR_CBOR_NESTING: return "CBOR: container has fewer items than declared";
+	case OBOL_ERR_CRYPTO_UNSUPPORTED: return "crypto: algorithm not supported by this backend";
+	case OBOL_ERR_CRYPTO_AUTH: return "crypto: authentication failed";
+	case OBOL_ERR_CRYPTO_KEY: return "crypto: bad key";
+	case OBOL_ERR_CRYPTO_RNG: return "crypto: no randomness available";
+	case OBOL_ERR_CRYPTO_INTERNAL: return "crypto: internal error";
+	case OBOL_ERR_COSE_TAG: return "COSE: bad tag";
+	case OBOL_ERR_COSE_FORMAT: return "COSE: malformed structure";
+	case OBOL_ERR_COSE_ALG: return "COSE: unknown algorithm";
+	case OBOL_ERR_COSE_ALG_MISMATCH: return "COSE: key does not match the algorithm";
+	case OBOL_ERR_COSE_CRIT: return "COSE: unknown critical header";
+	case OBOL_ERR_COSE_IV: return "COSE: missing or wrong-length IV";
+	case OBOL_ERR_COSE_KID: return "COSE: wrong key id";
+	case OBOL_ERR_COSE_HEADER: return "COSE: bad header parameter";
+	case OBOL_ERR_COSE_KEY: return "COSE: bad COSE_Key";
+	case OBOL_ERR_CWT_CLAIM: return "CWT: malformed claim";
+	case OBOL_ERR_CWT_AUD: return "CWT: wrong audience";
+	case OBOL_ERR_CWT_EXPIRED: return "CWT: expired";
+	case OBOL_ERR_CWT_NOT_YET: return "CWT: not yet valid";
+	case OBOL_ERR_CWT_MISSING: return "CWT: required claim missing";
+	case OBOL_ERR_CWT_CNF: return "CWT: bad confirmation (cnf) claim";
+	case OBOL_ERR_CWT_NO_TIME: return "CWT: no expiry this resource server can check";
+	case OBOL_ERR_AIF: return "AIF: malformed scope";
 	}
 	return "unknown error";
 }
