@@ -1,47 +1,61 @@
 #!/bin/sh
-# Cortex-M0 size report of the core: text/data/bss per object (what each
-# module costs in flash and static RAM), the largest stack frames from
-# -fstack-usage and the deepest call chain from -fcallgraph-info.
-# Fails when a budget is exceeded.
+# Cortex-M0 size report of the core and the tiny crypto backend:
+# text/data/bss per object and per module (flash and static RAM), the
+# largest stack frames (-fstack-usage) and the deepest call chain
+# (-fcallgraph-info). Fails when a budget is exceeded.
 #   usage: scripts/size.sh BUILD_DIR   (a build made with the M0 toolchain)
 set -eu
 build=${1:-build-m0}
-objdir="$build/CMakeFiles/obol_core.dir/src/core"
+here=$(dirname "$0")
 
-# Budgets (bytes): flash of the whole core so far; deepest call chain.
-CORE_FLASH_MAX=${CORE_FLASH_MAX:-8192}
-STACK_MAX=${STACK_MAX:-1024}
+# Budgets (bytes): flash of core + crypto so far (the whole RS firmware,
+# with CoAP, OSCORE and the app, must stay within 32 KiB); deepest chain.
+FLASH_MAX=${FLASH_MAX:-20480}
+STACK_MAX=${STACK_MAX:-1536}
 
-objs=$(ls "$objdir"/*.obj "$objdir"/*.o 2>/dev/null || true)
-[ -n "$objs" ] || { echo "size.sh: no M0 objects in $objdir (run make m0)" >&2; exit 1; }
+objs=$(ls "$build"/CMakeFiles/obol_core.dir/src/core/*.obj \
+	  "$build"/CMakeFiles/obol_crypto_tiny.dir/src/crypto/tiny/*.obj 2>/dev/null || true)
+[ -n "$objs" ] || { echo "size.sh: no M0 objects under $build (run make m0)" >&2; exit 1; }
 
-echo "Cortex-M0 (arm-none-eabi-gcc -mcpu=cortex-m0 -mthumb -Os), core objects:"
+echo "Cortex-M0 (arm-none-eabi-gcc -mcpu=cortex-m0 -mthumb -Os), bytes:"
 # shellcheck disable=SC2086
-arm-none-eabi-size -t $objs | awk '
-	NR == 1 { printf "  %-16s %7s %7s %7s\n", "object", "text", "data", "bss"; next }
-	{ n = $6; sub(".*/", "", n); sub("\\.c\\.o(bj)?$", "", n)
-	  if ($6 == "(TOTALS)") n = "total"
-	  else if (n ~ /^cbor/) { ct += $1; cd += $2; cb += $3 }
-	  printf "  %-16s %7d %7d %7d\n", n, $1, $2, $3 }
-	END { printf "  %-16s %7d %7d %7d   (cbor_*)\n", "CBOR module", ct, cd, cb }'
+arm-none-eabi-size $objs | awk '
+	function module(path, n) {
+		n = path; sub(".*/", "", n); sub("\\.c\\.obj$", "", n)
+		if (path ~ /crypto\/tiny\//) return "crypto (tiny)"
+		if (n ~ /^cbor/) return "CBOR"
+		if (n ~ /^cose/) return "COSE"
+		if (n ~ /^cwt/) return "CWT"
+		if (n ~ /^aif/) return "AIF"
+		return "support (" n ")"
+	}
+	NR == 1 { next }
+	{ m = module($6); t[m] += $1; d[m] += $2; b[m] += $3; if (!(m in seen)) { seen[m] = 1; order[++k] = m }
+	  tt += $1; td += $2; tb += $3 }
+	END {
+		printf "  %-22s %7s %7s %7s\n", "module", "text", "data", "bss"
+		for (i = 1; i <= k; i++) printf "  %-22s %7d %7d %7d\n", order[i], t[order[i]], d[order[i]], b[order[i]]
+		printf "  %-22s %7d %7d %7d\n", "total", tt, td, tb
+	}'
 # shellcheck disable=SC2086
 flash=$(arm-none-eabi-size -t $objs | awk '/TOTALS/ { print $1 + $2 }')
 
-echo "Largest stack frames (-fstack-usage, bytes):"
-cat "$objdir"/*.su | sort -t "$(printf '\t')" -k2,2nr | head -3 |
+echo "Largest stack frames (-fstack-usage):"
+cat "$build"/CMakeFiles/obol_*.dir/src/*/*.su "$build"/CMakeFiles/obol_*.dir/src/crypto/tiny/*.su 2>/dev/null |
+	sort -t "$(printf '\t')" -k2,2nr | head -3 |
 	awk -F '\t' '{ f = $1; sub(".*/", "", f); printf "  %5d  %s (%s)\n", $2, f, $3 }'
-echo "Deepest call chains (-fcallgraph-info, bytes, frame sizes in parentheses):"
-/usr/bin/python3 "$(dirname "$0")/stack.py" "$objdir" --top 3 | tee "$build/stack.txt"
+echo "Deepest call chains (-fcallgraph-info; frame sizes in parentheses):"
+/usr/bin/python3 "$here/stack.py" "$build/CMakeFiles" --top 3 | tee "$build/stack.txt"
 stack=$(awk '/^worst call chain/ { print $4 }' "$build/stack.txt")
 
 status=0
-if [ "$flash" -gt "$CORE_FLASH_MAX" ]; then
-	echo "size.sh: core flash $flash B exceeds the budget of $CORE_FLASH_MAX B" >&2
+if [ "$flash" -gt "$FLASH_MAX" ]; then
+	echo "size.sh: flash $flash B exceeds the budget of $FLASH_MAX B" >&2
 	status=1
 fi
 if [ -z "$stack" ] || [ "$stack" -gt "$STACK_MAX" ]; then
 	echo "size.sh: deepest call chain ${stack:-unknown} B exceeds the budget of $STACK_MAX B" >&2
 	status=1
 fi
-echo "budgets: core flash $flash / $CORE_FLASH_MAX B, stack $stack / $STACK_MAX B"
+echo "budgets: flash $flash / $FLASH_MAX B, stack $stack / $STACK_MAX B"
 exit $status

@@ -257,6 +257,13 @@ void obol_cbor_enc_init(obol_cbor_enc *e, uint8_t *buf, size_t cap);
  */
 int obol_cbor_enc_finish(const obol_cbor_enc *e, size_t *len);
 
+/*
+ * Record err (< 0) as the encoder's sticky error, unless one is already
+ * kept: for writers built on this encoder (COSE, CWT, AIF) that refuse
+ * their own input, so that finish() reports it like any other error.
+ */
+void obol_cbor_enc_fail(obol_cbor_enc *e, int err);
+
 void obol_cbor_put_uint(obol_cbor_enc *e, uint64_t v);
 void obol_cbor_put_int(obol_cbor_enc *e, int64_t v);
 void obol_cbor_put_nint_raw(obol_cbor_enc *e, uint64_t n); /* writes -1 - n */

@@ -16,17 +16,21 @@
  * the AEAD/MAC/signature covers the protected bucket only, and alg is what
  * must not be swapped). Output is deterministic CBOR. A NULL (or short)
  * output buffer gives OBOL_ERR_NO_SPACE and *out_len = the size needed.
+ * Nothing the caller passes in (payload, header views, external AAD) may
+ * overlap the output buffer. If hdr->alg is 0, the key's alg is used.
+ * Key sizes: AES-CCM keys are 16 bytes, HMAC keys at least 16 bytes,
+ * P-256 and Ed25519 coordinates 32 bytes (else OBOL_ERR_CRYPTO_KEY).
  *
  * Reading: the whole message is checked as strict CBOR (cbor.h) first.
  * Then: the tag, if present, must be the message's tag
  * (OBOL_COSE_REQUIRE_TAG also forbids its absence); the protected bucket
- * must be h'' or a non-empty map (h'a0' is refused: RFC 9052 3 says an
- * empty map is sent as h'', and published examples disagree on what the
- * MAC/signature then covers); a label may not appear in both buckets;
+ * must be h'' or a map (h'a0', an empty map, is accepted as RFC 9052 3
+ * requires, and covered as sent); a label may not appear in both buckets;
  * "crit" must be in the protected bucket and list only labels obol
  * understands (1 alg, 3 content type, 4 kid, 5 IV, 6 Partial IV,
  * 10 kid context), else OBOL_ERR_COSE_CRIT; alg must be in the protected
- * bucket and be an algorithm of the message type; the key's kty/alg/crv
+ * bucket (an unprotected alg is refused: RFC 9052 3.1 wants it covered)
+ * and be an algorithm of the message type; the key's kty/alg/crv
  * must fit alg (OBOL_ERR_COSE_ALG_MISMATCH); if both the message and the
  * key have a kid they must be equal (OBOL_ERR_COSE_KID); for AES-CCM the
  * IV must be 13 bytes, or a Partial IV combined with the key's Base IV

@@ -70,7 +70,9 @@ struct obol_iov {
 /*
  * AES-128-CCM with L = 2 (RFC 3610; COSE algs 10 and 30): nonce of 13
  * bytes, tag_len 8 or 16, plaintext of at most 65535 bytes. The AAD is the
- * concatenation of the naad ranges of aad.
+ * concatenation of the naad ranges of aad, less than 65280 bytes (2^16 -
+ * 2^8: the short AAD length encoding of RFC 3610 2.2, all COSE and OSCORE
+ * need).
  * encrypt: out receives len bytes of ciphertext followed by tag_len bytes
  *          of tag (out may equal pt).
  * decrypt: in holds len bytes of ciphertext followed by the tag
@@ -98,7 +100,8 @@ int obol_port_hmac_sha256(const uint8_t *key, size_t key_len,
 
 /*
  * HKDF-SHA-256 (RFC 5869): extract with salt (NULL/0: a zero salt of 32
- * bytes), expand with info into out_len bytes (at most 255 * 32).
+ * bytes), expand with info into out_len bytes (1 to 255 * 32; else
+ * OBOL_ERR_ARG).
  */
 int obol_port_hkdf_sha256(const uint8_t *salt, size_t salt_len,
 			  const uint8_t *ikm, size_t ikm_len,

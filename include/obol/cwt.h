@@ -125,7 +125,8 @@ struct obol_cwt_claims {
 	size_t iss_len;
 	const char *sub;
 	size_t sub_len;
-	const char *aud; /* a text string (RFC 8392 3.1.3) */
+	const char *aud; /* one text string (RFC 8392 3.1.3 also allows an
+			  * array; obol refuses it: OBOL_ERR_CWT_CLAIM) */
 	size_t aud_len;
 	int64_t exp;
 	int64_t nbf;
@@ -175,10 +176,15 @@ enum obol_cwt_protection {
 #define OBOL_CWT_ALLOW_NO_EXPIRY 0x02u /* validate: accept a token with neither exp nor exi */
 
 /*
- * Encode c and protect it. scratch (at least the encoded claims' size)
- * holds the claims while they are encrypted/MACed/signed; it is wiped.
- * Output: the COSE message (tagged 16/17/18 unless OBOL_COSE_UNTAGGED in
- * cose_flags), inside tag 61 with OBOL_CWT_TAG61. NULL out measures.
+ * Encode c and protect it. scratch (at least the encoded claims' size;
+ * it must not overlap out) holds the claims while they are encrypted,
+ * MACed or signed; it is wiped on every path. Output: the COSE message
+ * (tagged 16/17/18 unless OBOL_COSE_UNTAGGED in cose_flags), inside tag
+ * 61 with OBOL_CWT_TAG61 (which needs the COSE tag: with
+ * OBOL_COSE_UNTAGGED it is OBOL_ERR_ARG). Sizes: a NULL or short scratch
+ * gives OBOL_ERR_NO_SPACE with *out_len = the scratch size needed; then a
+ * NULL or short out gives OBOL_ERR_NO_SPACE with *out_len = the token
+ * size. Claims the decoder would refuse are not written (OBOL_ERR_ARG).
  */
 int obol_cwt_protect(enum obol_cwt_protection how,
 		     const struct obol_cose_key *key,
@@ -215,9 +221,14 @@ struct obol_cwt_policy {
  * plaintext) or verify; decode the claims into *c; then check, in this
  * order: aud (OBOL_ERR_CWT_AUD), exp (OBOL_ERR_CWT_EXPIRED), nbf
  * (OBOL_ERR_CWT_NOT_YET), and that some expiry can be checked
- * (OBOL_ERR_CWT_NO_TIME). exi itself is the caller's to track from the
- * moment the token arrived (obol_cwt_exi_expired). On error *c must not
- * be used.
+ * (OBOL_ERR_CWT_NO_TIME). Expired means now >= exp + leeway; not yet
+ * valid means now + leeway < nbf; a negative leeway is OBOL_ERR_ARG.
+ * A protection outside policy->accept is OBOL_ERR_COSE_FORMAT. A payload
+ * that is itself a tagged COSE message is opened too (RFC 8392 7.2 step
+ * 9, as in RFC 8392 A.6), at most two layers, each chosen by the same key
+ * rule and accept mask. exi itself is the caller's to track from the
+ * moment the token arrived (obol_cwt_exi_expired). On error the decrypted
+ * plaintext (it holds the PoP key) is wiped and *c is zeroed.
  */
 int obol_cwt_validate(uint8_t *token, size_t len,
 		      const struct obol_cose_key *keys, size_t nkeys,

@@ -9,10 +9,17 @@
  * main.c.
  *
  * Shared helpers:
- *   util.c  allocation that never returns NULL, a growable text buffer,
- *           reading input with a size cap, hex decoding, option parsing.
- *   diag.c  CBOR to diagnostic notation (RFC 8949 section 8) or JSON
- *           (RFC 8949 section 6.1), with COSE/CWT annotations.
+ *   util.c   allocation that never returns NULL, a growable text buffer,
+ *            reading input with a size cap, hex decoding, option parsing,
+ *            writing output files.
+ *   diag.c   CBOR to diagnostic notation (RFC 8949 section 8) or JSON
+ *            (RFC 8949 section 6.1), with COSE/CWT annotations.
+ *   json.c   a small JSON (RFC 8259) parser into a tree.
+ *   edn.c    a subset of CBOR diagnostic notation (EDN) parsed into CBOR.
+ *   claims.c CWT claims from JSON to CBOR, and from a decoded token to
+ *            the JSON that `obol token verify` prints.
+ *   keys.c   keys from the command line (--key HEX, --key-file FILE),
+ *            opening a COSE message with a key, failure reasons.
  */
 #ifndef OBOL_CLI_H
 #define OBOL_CLI_H
@@ -22,6 +29,8 @@
 #include <stdio.h>
 
 #include "obol/cbor.h"
+#include "obol/cose.h"
+#include "obol/cwt.h"
 
 #define OBOL_CLI_VERSION "0.1.0"
 
@@ -41,6 +50,7 @@ struct cli_command {
 };
 
 int cli_inspect(int argc, char **argv);
+int cli_token(int argc, char **argv);
 
 /* ---- memory (util.c) -------------------------------------------------- */
 
@@ -91,17 +101,24 @@ enum cli_hex_status {
 
 /*
  * Decode hex text in place: txt[0..*len) becomes *len bytes. Whitespace
- * is ignored, digits may be upper or lower case. On error *pos is the
+ * is ignored, digits may be upper or lower case. On success the text past
+ * the new *len is zeroed (it may spell a key); on error *pos is the
  * offset in the text (see enum cli_hex_status) and txt is clobbered.
  */
 int cli_hex_decode(uint8_t *txt, size_t *len, size_t *pos);
 
 /* ---- options (util.c) ------------------------------------------------- */
 
-/* One long option. Later subcommands will want arguments (--key FILE). */
+/*
+ * One long option. has_arg: 0 a flag; 1 takes a value (--name VALUE or
+ * --name=VALUE); CLI_OPT_OPTIONAL an optional value (--name=VALUE, or the
+ * next argument if it does not start with '-'; only for subcommands that
+ * take no operands, where this cannot be ambiguous).
+ */
+#define CLI_OPT_OPTIONAL 2
 struct cli_opt {
 	const char *name; /* without the leading "--" */
-	int has_arg;      /* 1: takes a value (--name VALUE or --name=VALUE) */
+	int has_arg;      /* 0, 1 or CLI_OPT_OPTIONAL */
 	int id;           /* returned by cli_next_opt (> 0) */
 };
 
@@ -126,6 +143,98 @@ struct cli_args {
 int cli_next_opt(struct cli_args *a, const char *prog,
 		 const struct cli_opt *opts, const char **val);
 
+/*
+ * Decode the hex text of a command-line value (`--key 0011...`) into a new
+ * buffer *out (free() it; wipe first if secret). Empty text gives an empty
+ * buffer. On bad hex prints "<prog>: --<opt>: ..." and returns -1.
+ */
+int cli_hex_arg(const char *prog, const char *opt, const char *text,
+		uint8_t **out, size_t *len);
+
+/*
+ * Parse a decimal integer command-line value (optionally negative) in
+ * [min, max]; prints "<prog>: --<opt>: ..." and returns -1 otherwise.
+ */
+int cli_int_arg(const char *prog, const char *opt, const char *text,
+		int64_t min, int64_t max, int64_t *v);
+
+/* Append p[0..n) as lowercase hex. */
+void cli_buf_hex(struct cli_buf *b, const uint8_t *p, size_t n);
+
+/*
+ * Write data to `path` (NULL or "-": standard output), as is or, with hex,
+ * as lowercase hex and a newline. private_file: create the file with mode
+ * 0600 (keys). Prints "<prog>: ..." and returns -1 on failure.
+ */
+int cli_write_output(const char *prog, const char *path, const uint8_t *data,
+		     size_t len, int hex, int private_file);
+
+/*
+ * Tell text formats from binary CBOR: the first byte that is not
+ * whitespace, or 0 for empty/blank input.
+ */
+int cli_first_char(const uint8_t *p, size_t n);
+
+/* 1 if p[0..n) is non-blank hex text (digits and whitespace only). */
+int cli_is_hex_text(const uint8_t *p, size_t n);
+
+/* ---- JSON input (json.c) ---------------------------------------------- */
+
+enum cli_json_type {
+	CLI_JSON_NULL,
+	CLI_JSON_FALSE,
+	CLI_JSON_TRUE,
+	CLI_JSON_INT,    /* JSON numbers: integers only, int64 range */
+	CLI_JSON_STRING,
+	CLI_JSON_ARRAY,
+	CLI_JSON_OBJECT
+};
+
+/*
+ * A parsed JSON value. Strings are decoded (escapes resolved) UTF-8,
+ * NUL-terminated, and may contain NUL (use len). Object members are
+ * items[] with key set; an object never has two members of one name
+ * (the parser refuses duplicates). line/col (1-based) locate the value
+ * in the text (for an object member: its name), for messages.
+ */
+struct cli_json {
+	enum cli_json_type type;
+	int64_t num;
+	char *str;
+	size_t len;
+	char *key;
+	size_t key_len;
+	struct cli_json *items;
+	size_t n;
+	size_t line, col;
+};
+
+/*
+ * Parse txt[0..len) as exactly one JSON value (RFC 8259) into *root,
+ * nested at most 32 deep. On error prints "<prog>: <what>:L:C: ..." and
+ * returns -1 (*root is then empty: cli_json_free is still safe).
+ */
+int cli_json_parse(const char *prog, const char *what, const uint8_t *txt,
+		   size_t len, struct cli_json *root);
+void cli_json_free(struct cli_json *v);
+/* The member of object o named name, or NULL. */
+const struct cli_json *cli_json_get(const struct cli_json *o, const char *name);
+/* "string", "integer", ... for messages. */
+const char *cli_json_type_name(enum cli_json_type t);
+
+/* ---- EDN input (edn.c) ------------------------------------------------ */
+
+/*
+ * Parse txt[0..len) as one item of CBOR diagnostic notation (RFC 8949 8,
+ * the EDN subset documented in edn.c: integers, "text", 'text' and h'hex'
+ * byte strings, <<embedded>> CBOR, [arrays], {maps}, tags N(item),
+ * true/false/null, and comments / ... / and # to end of line) into new
+ * CBOR bytes *cbor (free() it). Prints "<prog>: <what>:L:C: ..." and
+ * returns -1 on error.
+ */
+int cli_edn_parse(const char *prog, const char *what, const uint8_t *txt,
+		  size_t len, uint8_t **cbor, size_t *cbor_len);
+
 /* ---- CBOR rendering (diag.c) ------------------------------------------ */
 
 /* Lines are broken so that items fit in this many columns when they can. */
@@ -134,6 +243,10 @@ int cli_next_opt(struct cli_args *a, const char *prog,
 #define CLI_DIAG_COMPACT 0x1u /* every item on one line */
 #define CLI_DIAG_JSON 0x2u    /* JSON (RFC 8949 6.1) instead of EDN */
 #define CLI_DIAG_PLAIN 0x4u   /* no COSE/CWT annotations or embedded CBOR */
+/* The COSE_Encrypt0 arrays rendered hold the plaintext where the
+ * ciphertext was (obol inspect --key): labelled "plaintext" and shown as
+ * embedded CBOR when it is one well-formed item. */
+#define CLI_DIAG_DECRYPTED 0x8u
 
 /*
  * Render the next item of d (one complete item, which d then moves past)
@@ -146,10 +259,94 @@ int cli_next_opt(struct cli_args *a, const char *prog,
 int cli_diag_render(obol_cbor_dec *d, unsigned opts, struct cli_buf *out);
 
 /*
+ * As cli_diag_render, but an untagged array at the top is annotated as the
+ * COSE message cose_type (16, 17 or 18) would be, for messages known to be
+ * COSE from elsewhere (e.g. decrypted with a key). Other items as usual.
+ */
+int cli_diag_render_cose(obol_cbor_dec *d, unsigned opts, int cose_type,
+			 struct cli_buf *out);
+
+/*
  * The shortest text that reads back as v (see diag.c), e.g. "1.0",
  * "1.0e+300", "NaN". out must hold CLI_DOUBLE_MAX bytes.
  */
 #define CLI_DOUBLE_MAX 32
 void cli_format_double(double v, char out[CLI_DOUBLE_MAX]);
+
+/* ---- claims (claims.c) ------------------------------------------------ */
+
+/*
+ * Claims as JSON (see `obol token mint --help`) to one CBOR claims map,
+ * keys in deterministic order, in a new buffer *cbor (free() it, after
+ * wiping: it may hold keys). Prints "<prog>: ..." naming the claim and
+ * returns -1 on an unknown or ill-typed claim.
+ */
+int cli_claims_from_json(const char *prog, const struct cli_json *obj,
+			 uint8_t **cbor, size_t *cbor_len);
+
+/*
+ * Check that every key of the CBOR claims map is one obol knows (they are
+ * otherwise skipped by obol_cwt_decode_claims and would be lost when the
+ * claims are re-encoded); prints "<prog>: unknown claim N" and returns -1.
+ */
+int cli_claims_known(const char *prog, const uint8_t *cbor, size_t len);
+
+/*
+ * The claims of a validated token as JSON (the format of `obol token
+ * verify --help`), appended to out, multi-line unless CLI_DIAG_COMPACT is
+ * in opts. raw (may be NULL) is the claims map as sent: its order is kept
+ * and claims that obol does not decode are shown too, as RFC 8949 6.1
+ * JSON under their key in diagnostic notation. Returns OBOL_OK or an
+ * encoding error.
+ */
+int cli_claims_to_json(const uint8_t *raw, size_t raw_len,
+		       const struct obol_cwt_claims *c, unsigned opts,
+		       struct cli_buf *out);
+
+/* ---- keys and COSE messages (keys.c) ----------------------------------- */
+
+/*
+ * A key given on the command line: `key` is a view into buffers owned by
+ * this struct. Release with cli_key_free(), which wipes them.
+ */
+struct cli_key {
+	struct obol_cose_key key;
+	uint8_t *buf;   /* the raw key (--key) or COSE_Key encoding (--key-file) */
+	size_t len;
+	uint8_t *kid;   /* --kid, overriding the COSE_Key's kid */
+	size_t kid_len;
+	int raw;        /* 1: from --key HEX (symmetric, no kid of its own) */
+};
+
+/* --key HEX: a symmetric key (kty 4) of at least one byte. 0 or -1. */
+int cli_key_from_hex(const char *prog, const char *hex, struct cli_key *k);
+
+/*
+ * --key-file FILE ("-": standard input): a COSE_Key as binary CBOR, hex
+ * text or EDN (told apart by the first character: '{', '/' or '#' is EDN;
+ * hex digits and whitespace only is hex; anything else binary).
+ */
+int cli_key_from_file(const char *prog, const char *path, struct cli_key *k);
+
+/* Give the key the kid kid[0..n) (copied). */
+void cli_key_set_kid(struct cli_key *k, const uint8_t *kid, size_t n);
+
+void cli_key_free(struct cli_key *k);
+
+/*
+ * The kind of a COSE message, for messages and reasons: the CBOR tag
+ * (16, 17, 18; the one inside tag 61) or, if untagged, the type that
+ * obol_cose_parse infers. *off receives the offset of the COSE message
+ * (past tag 61, if any), *hdr its headers. 0, or a negative error.
+ */
+int cli_cose_kind(const uint8_t *msg, size_t len, int *type, size_t *off,
+		  struct obol_cose_hdr *hdr);
+
+/*
+ * The reason `obol token verify` and `obol inspect --key` give for err,
+ * e.g. "expired", "decryption failed" (type: the message type, for
+ * OBOL_ERR_CRYPTO_AUTH).
+ */
+const char *cli_fail_reason(int err, int type);
 
 #endif /* OBOL_CLI_H */

@@ -23,7 +23,10 @@
  * header parameters, algorithms and claims are named in comments, and in
  * multi-line layout each element of the array is labelled with its role.
  * Items not inside a COSE tag are printed exactly as RFC 8949 Appendix A
- * shows them (plain, untagged).
+ * shows them (plain, untagged). With CLI_DIAG_DECRYPTED (obol inspect
+ * --key) the Encrypt0 at the top holds its plaintext in place of the
+ * ciphertext: labelled "plaintext" and embedded when it is one
+ * well-formed item (a map with claim names; A.6's nested Sign1 as such).
  */
 #include <math.h>
 #include <stdio.h>
@@ -50,8 +53,9 @@ enum hint {
 	/* byte strings that may hold CBOR */
 	H_PROTECTED, /* a serialized header map (RFC 9052 3) */
 	H_PAYLOAD,   /* a payload: if a map, a CWT claims set */
+	H_PLAINTEXT, /* decrypted Encrypt0 content (CLI_DIAG_DECRYPTED) */
 	/* maps whose labels have names */
-	H_HEADERS, H_CLAIMS, H_CNF,
+	H_HEADERS, H_CLAIMS, H_CNF, H_OSC,
 	/* values */
 	H_ALG,       /* an algorithm identifier (RFC 9053) */
 	H_TIME       /* a NumericDate (RFC 8392 2) */
@@ -125,10 +129,18 @@ static const struct label claim_labels[] = {
 	{0, NULL, H_NONE},
 };
 
-/* Confirmation methods (RFC 8747 3.1). */
+/* Confirmation methods (RFC 8747 3.1; RFC 9203 3.2.1 for "osc"). */
 static const struct label cnf_labels[] = {
 	{1, "COSE_Key", H_NONE}, {2, "Encrypted_COSE_Key", H_NONE},
-	{3, "kid", H_NONE},
+	{3, "kid", H_NONE}, {4, "osc", H_OSC},
+	{0, NULL, H_NONE},
+};
+
+/* OSCORE_Input_Material (RFC 9203 3.2.1, Table 1). */
+static const struct label osc_labels[] = {
+	{0, "id", H_NONE}, {1, "version", H_NONE}, {2, "ms", H_NONE},
+	{3, "hkdf", H_ALG}, {4, "alg", H_ALG}, {5, "salt", H_NONE},
+	{6, "contextId", H_NONE},
 	{0, NULL, H_NONE},
 };
 
@@ -145,8 +157,8 @@ static const struct alg_name {
 	{24, "ChaCha20/Poly1305"},
 	{30, "AES-CCM-16-128-128"}, {31, "AES-CCM-16-128-256"},
 	{32, "AES-CCM-64-128-128"}, {33, "AES-CCM-64-128-256"},
-	{-6, "direct"}, {-7, "ES256"}, {-8, "EdDSA"}, {-35, "ES384"},
-	{-36, "ES512"},
+	{-6, "direct"}, {-7, "ES256"}, {-8, "EdDSA"}, {-10, "HKDF SHA-256"},
+	{-35, "ES384"}, {-36, "ES512"},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -170,6 +182,8 @@ static const struct label *labels_of(enum hint h)
 		return claim_labels;
 	case H_CNF:
 		return cnf_labels;
+	case H_OSC:
+		return osc_labels;
 	default:
 		return NULL;
 	}
@@ -645,6 +659,18 @@ static struct at member_at(const struct at *at, const struct cli_buf *b,
 	return m;
 }
 
+/*
+ * Whether element i of a COSE array holds decrypted plaintext: the
+ * ciphertext slot of an Encrypt0 at the top level (not inside embedded
+ * CBOR) when the caller decrypted it (CLI_DIAG_DECRYPTED).
+ */
+static int decrypted_slot(const struct pr *pr, const struct cose_layout *lay,
+			  size_t i)
+{
+	return (pr->opts & CLI_DIAG_DECRYPTED) && pr->embed == 0 &&
+	       lay->hint == H_ENCRYPT0 && i == 2;
+}
+
 /* RFC 8949 8: [1, 2], [_ 1, 2]; JSON arrays. */
 static int put_array(struct pr *pr, obol_cbor_dec *d, enum hint h,
 		     const struct at *at, struct cli_buf *b)
@@ -672,7 +698,7 @@ static int put_array(struct pr *pr, obol_cbor_dec *d, enum hint h,
 		size_t mark = member_start(b, at, i);
 
 		if (lay != NULL)
-			mh = lay->member[i];
+			mh = decrypted_slot(pr, lay, i) ? H_PLAINTEXT : lay->member[i];
 		else if (h == H_RECIPIENTS)
 			mh = H_RECIPIENT;
 		else if (h == H_SIGNATURES)
@@ -683,7 +709,8 @@ static int put_array(struct pr *pr, obol_cbor_dec *d, enum hint h,
 			struct at m;
 			if (lay != NULL) {
 				/* Roles only where each element has a line. */
-				put_comment(b, lay->role[i]);
+				put_comment(b, decrypted_slot(pr, lay, i) ? "plaintext"
+							: lay->role[i]);
 				cli_buf_putc(b, ' ');
 			}
 			m = member_at(at, b, mark, is_last(&c), 0);
@@ -899,7 +926,9 @@ static int put_chunks(struct pr *pr, obol_cbor_dec *d, const struct at *at,
 /*
  * A byte string under H_PROTECTED or H_PAYLOAD that holds exactly one
  * well-formed CBOR map is shown as embedded CBOR, <<{...}>> (EDN);
- * anything else (h'' included) as the byte string. Returns 1 if shown.
+ * anything else (h'' included) as the byte string. Under H_PLAINTEXT
+ * (decrypted) any one well-formed item is embedded, a map as claims.
+ * Returns 1 if shown.
  */
 static int put_embedded(struct pr *pr, obol_cbor_dec *d, enum hint h,
 			const struct at *at, struct cli_buf *b, int *err)
@@ -909,11 +938,13 @@ static int put_embedded(struct pr *pr, obol_cbor_dec *d, enum hint h,
 	size_t n;
 	struct at in;
 
-	if (!annotate(pr) || (h != H_PROTECTED && h != H_PAYLOAD) ||
+	if (!annotate(pr) ||
+	    (h != H_PROTECTED && h != H_PAYLOAD && h != H_PLAINTEXT) ||
 	    pr->embed >= EMBED_MAX)
 		return 0;
 	if (obol_cbor_get_bstr(&peek, &p, &n) != OBOL_OK || n == 0 ||
-	    (p[0] >> 5) != OBOL_CBOR_MAP || obol_cbor_validate(p, n, 0, NULL) != OBOL_OK ||
+	    (h != H_PLAINTEXT && (p[0] >> 5) != OBOL_CBOR_MAP) ||
+	    obol_cbor_validate(p, n, 0, NULL) != OBOL_OK ||
 	    obol_cbor_dec_init(&sub, p, n, 0) != OBOL_OK)
 		return 0;
 	cli_buf_puts(b, "<<");
@@ -923,7 +954,9 @@ static int put_embedded(struct pr *pr, obol_cbor_dec *d, enum hint h,
 		in.reserve += 2;
 	}
 	pr->embed++;
-	*err = put_item(pr, &sub, h == H_PROTECTED ? H_HEADERS : H_CLAIMS,
+	*err = put_item(pr, &sub,
+			h == H_PROTECTED ? H_HEADERS
+			: (p[0] >> 5) == OBOL_CBOR_MAP ? H_CLAIMS : H_NONE,
 			at ? &in : NULL, b);
 	pr->embed--;
 	if (*err == OBOL_OK) {
@@ -1087,7 +1120,8 @@ static int breakable(const struct pr *pr, const obol_cbor_dec *d, enum hint h)
 	case OBOL_CBOR_BSTR:
 		if (head.ai == 31)
 			return !json(pr); /* JSON joins the chunks */
-		return annotate(pr) && (h == H_PROTECTED || h == H_PAYLOAD);
+		return annotate(pr) &&
+		       (h == H_PROTECTED || h == H_PAYLOAD || h == H_PLAINTEXT);
 	case OBOL_CBOR_TSTR:
 		return head.ai == 31 && !json(pr);
 	case OBOL_CBOR_ARRAY:
@@ -1135,4 +1169,22 @@ int cli_diag_render(obol_cbor_dec *d, unsigned opts, struct cli_buf *out)
 		return OBOL_ERR_ARG;
 	pr.opts = opts;
 	return put_item(&pr, d, H_NONE, &top, out);
+}
+
+int cli_diag_render_cose(obol_cbor_dec *d, unsigned opts, int cose_type,
+			 struct cli_buf *out)
+{
+	struct pr pr = {0, 0, 0};
+	struct at top = {0, 0, 0};
+	enum hint h = H_NONE;
+	size_t i;
+
+	if (d == NULL || out == NULL)
+		return OBOL_ERR_ARG;
+	pr.opts = opts;
+	if (obol_cbor_peek(d) == OBOL_CBOR_ARRAY)
+		for (i = 0; i < COUNT(cose_tags); i++)
+			if (cose_tags[i].tag == (uint64_t)cose_type)
+				h = cose_tags[i].content;
+	return put_item(&pr, d, h, &top, out);
 }

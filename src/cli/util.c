@@ -3,11 +3,16 @@
  * with a size cap, hex decoding and long-option parsing. See cli.h.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "cli.h"
+#include "obol/crypto.h"
 
 /* ---- memory ------------------------------------------------------------- */
 
@@ -35,6 +40,23 @@ void *cli_xrealloc(void *p, size_t n)
 	return q;
 }
 
+/*
+ * realloc that leaves no copy behind: the buffers grown here may hold
+ * keys or decrypted claims, and realloc may move them and free the old
+ * block as it is. Copy, wipe the old block, then free it.
+ */
+static void *grow_wiped(void *p, size_t old, size_t n)
+{
+	void *q = cli_xmalloc(n);
+
+	if (p != NULL) {
+		memcpy(q, p, old < n ? old : n);
+		obol_wipe(p, old);
+		free(p);
+	}
+	return q;
+}
+
 /* ---- text buffer ---------------------------------------------------------- */
 
 void cli_buf_free(struct cli_buf *b)
@@ -59,7 +81,7 @@ static void buf_reserve(struct cli_buf *b, size_t n)
 			out_of_memory();
 		cap *= 2;
 	}
-	b->p = cli_xrealloc(b->p, cap);
+	b->p = grow_wiped(b->p, b->cap, cap);
 	b->cap = cap;
 }
 
@@ -109,18 +131,21 @@ static int read_stream(FILE *f, size_t max, uint8_t **buf, size_t *len)
 
 		if (n == cap) {
 			if (n > max) {
+				obol_wipe(p, cap);
 				free(p);
 				return 1;
 			}
 			/* Never read more than max + 1 bytes. */
-			cap = cap > max / 2 ? max + 1 : cap * 2;
-			p = cli_xrealloc(p, cap);
+			size_t grown = cap > max / 2 ? max + 1 : cap * 2;
+			p = grow_wiped(p, cap, grown);
+			cap = grown;
 		}
 		got = fread(p + n, 1, cap - n, f);
 		n += got;
 		if (got == 0) {
 			if (ferror(f)) {
 				int e = errno;
+				obol_wipe(p, cap);
 				free(p);
 				errno = e;
 				return -1;
@@ -129,6 +154,7 @@ static int read_stream(FILE *f, size_t max, uint8_t **buf, size_t *len)
 		}
 	}
 	if (n > max) {
+		obol_wipe(p, cap);
 		free(p);
 		return 1;
 	}
@@ -210,6 +236,8 @@ int cli_hex_decode(uint8_t *txt, size_t *len, size_t *pos)
 		*pos = hi_at;
 		return CLI_HEX_ODD;
 	}
+	/* The rest still holds hex text of the decoded bytes (keys!). */
+	obol_wipe(txt + out, *len - out);
 	*len = out;
 	return CLI_HEX_OK;
 }
@@ -270,6 +298,13 @@ int cli_next_opt(struct cli_args *a, const char *prog,
 		}
 		return o->id;
 	}
+	if (o->has_arg == CLI_OPT_OPTIONAL) {
+		if (eq)
+			*val = eq + 1;
+		else if (a->i < a->argc && a->argv[a->i][0] != '-')
+			*val = a->argv[a->i++];
+		return o->id;
+	}
 	if (eq) {
 		*val = eq + 1;
 	} else if (a->i < a->argc) {
@@ -279,4 +314,145 @@ int cli_next_opt(struct cli_args *a, const char *prog,
 		return CLI_OPT_ERROR;
 	}
 	return o->id;
+}
+
+/* ---- command-line values ---------------------------------------------------- */
+
+int cli_hex_arg(const char *prog, const char *opt, const char *text,
+		uint8_t **out, size_t *len)
+{
+	size_t n = strlen(text), pos = 0;
+	uint8_t *p = cli_xmalloc(n + 1);
+	int rc;
+
+	memcpy(p, text, n);
+	rc = cli_hex_decode(p, &n, &pos);
+	if (rc != CLI_HEX_OK) {
+		obol_wipe(p, strlen(text));
+		free(p);
+		if (rc == CLI_HEX_ODD)
+			fprintf(stderr, "%s: --%s: odd number of hex digits\n", prog, opt);
+		else
+			fprintf(stderr, "%s: --%s: '%c' at offset %zu is not a hex digit\n",
+				prog, opt, text[pos], pos);
+		return -1;
+	}
+	*out = p;
+	*len = n;
+	return 0;
+}
+
+int cli_int_arg(const char *prog, const char *opt, const char *text,
+		int64_t min, int64_t max, int64_t *v)
+{
+	const char *s = text;
+	int neg = 0;
+	uint64_t u = 0, lim;
+
+	if (*s == '-') {
+		neg = 1;
+		s++;
+	}
+	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	if (*s == '\0')
+		goto bad;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || u > (lim - (uint64_t)(*s - '0')) / 10)
+			goto bad;
+		u = u * 10 + (uint64_t)(*s - '0');
+	}
+	if (neg)
+		*v = u == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)u;
+	else
+		*v = (int64_t)u;
+	if (*v < min || *v > max)
+		goto bad;
+	return 0;
+bad:
+	fprintf(stderr, "%s: --%s: '%s' is not an integer in %lld..%lld\n", prog,
+		opt, text, (long long)min, (long long)max);
+	return -1;
+}
+
+void cli_buf_hex(struct cli_buf *b, const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		cli_buf_putc(b, digits[p[i] >> 4]);
+		cli_buf_putc(b, digits[p[i] & 0x0f]);
+	}
+}
+
+int cli_first_char(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!is_space(p[i]))
+			return p[i];
+	return 0;
+}
+
+int cli_is_hex_text(const uint8_t *p, size_t n)
+{
+	size_t i;
+	int digits = 0;
+
+	for (i = 0; i < n; i++) {
+		if (hex_value(p[i]) >= 0)
+			digits = 1;
+		else if (!is_space(p[i]))
+			return 0;
+	}
+	return digits;
+}
+
+/* ---- output --------------------------------------------------------------- */
+
+int cli_write_output(const char *prog, const char *path, const uint8_t *data,
+		     size_t len, int hex, int private_file)
+{
+	int to_stdout = path == NULL || strcmp(path, "-") == 0;
+	struct cli_buf text = {0};
+	const uint8_t *p = data;
+	size_t n = len;
+	FILE *f = stdout;
+	int ok;
+
+	if (hex) {
+		cli_buf_hex(&text, data, len);
+		cli_buf_putc(&text, '\n');
+		p = (const uint8_t *)text.p;
+		n = text.len;
+	}
+	if (!to_stdout) {
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC,
+			      private_file ? 0600 : 0666);
+		f = fd < 0 ? NULL : fdopen(fd, "wb");
+		if (f == NULL) {
+			fprintf(stderr, "%s: cannot write %s: %s\n", prog, path,
+				strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			if (text.p != NULL)
+				obol_wipe(text.p, text.len);
+			cli_buf_free(&text);
+			return -1;
+		}
+	}
+	ok = fwrite(p, 1, n, f) == n;
+	if (to_stdout)
+		ok = ok && fflush(f) == 0;
+	else
+		ok = (fclose(f) == 0) && ok;
+	if (!ok)
+		fprintf(stderr, "%s: cannot write %s: %s\n", prog,
+			to_stdout ? "standard output" : path,
+			strerror(errno ? errno : EIO));
+	if (text.p != NULL)
+		obol_wipe(text.p, text.len);
+	cli_buf_free(&text);
+	return ok ? 0 : -1;
 }

@@ -820,8 +820,14 @@ int obol_cbor_skip(obol_cbor_dec *d)
 		size_t n;
 		return get_string(d, (uint8_t)d->left, &s, &n);
 	}
-	/* Only well-formedness decides where an item ends; what a strict
-	 * cursor reads was validated as a whole at init. */
+	/* What a strict cursor reads was validated as a whole at init: it is
+	 * definite-length and well-formed, so a counter of items still to
+	 * skip finds the end, without walk()'s level stack. */
+	if (d->flags & OBOL_CBOR_STRICT) {
+		advance(d, skip_trusted(d->buf, d->end, p));
+		return OBOL_OK;
+	}
+	/* Otherwise only well-formedness decides where an item ends. */
 	err = walk(d->buf, d->end, &p, 0, (unsigned)d->depth + d->tags, WALK_ONE, &off);
 	if (err)
 		return err;

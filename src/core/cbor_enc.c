@@ -35,6 +35,11 @@ static void fail(obol_cbor_enc *e, int err)
 		e->err = err;
 }
 
+void obol_cbor_enc_fail(obol_cbor_enc *e, int err)
+{
+	fail(e, err < 0 ? err : OBOL_ERR_ARG);
+}
+
 /* Append bytes; past the capacity only count them. */
 static void emit(obol_cbor_enc *e, const uint8_t *p, size_t n)
 {

@@ -63,15 +63,18 @@ static void unjoin(uint8_t *owned, size_t len)
 	}
 }
 
+/* Well-formed ranges whose total length fits in size_t. */
 static int iov_ok(const struct obol_iov *v, size_t n)
 {
-	size_t i;
+	size_t i, total = 0;
 
 	if (v == NULL && n != 0)
 		return 0;
-	for (i = 0; i < n; i++)
-		if (v[i].p == NULL && v[i].len != 0)
+	for (i = 0; i < n; i++) {
+		if ((v[i].p == NULL && v[i].len != 0) || v[i].len > SIZE_MAX - total)
 			return 0;
+		total += v[i].len;
+	}
 	return 1;
 }
 
@@ -95,6 +98,10 @@ static int ccm(int enc, const uint8_t key[16], const uint8_t nonce[13],
 	a = join(aad, naad, &alen, &owned);
 	if (a == NULL)
 		return OBOL_ERR_CRYPTO_INTERNAL;
+	if (alen >= 65280) { /* the contract's limit, as the tiny backend */
+		unjoin(owned, alen);
+		return OBOL_ERR_ARG;
+	}
 	ctx = EVP_CIPHER_CTX_new();
 	if (ctx == NULL)
 		goto done;

@@ -501,11 +501,114 @@ expect_line "COSE tag on a wrong shape" '16(/ COSE_Encrypt0 / [1, 2])'
 run_hex d0834201024040
 expect_line "protected header not a map" "16(/ COSE_Encrypt0 / [h'0102', h'', h''])"
 
+# ---- --key: decrypt or verify COSE messages -----------------------------------
+# Keys from RFC 8392 A.2: A.2.1 128-bit symmetric (A.5, A.6), A.2.2 256-bit
+# symmetric (A.4), A.2.3 ECDSA P-256 (A.3), here as a COSE_Key in EDN.
+
+K128=231f4c4d4d3051fdc2ec0a3851d5b383
+K256=403697de87af64611c1d32a05dab0fe1fcb715a86ab435f1ec99192d79569388
+cat >"$TMP/p256pub.edn" <<'END'
+/ RFC 8392 A.2.3, public part /
+{1: 2, 2: 'AsymmetricECDSA256', -1: 1,
+ -2: h'143329cce7868e416927599cf65a34f3ce2ffda55a7eca69ed8919a394d42f0f',
+ -3: h'60f7f1a780d8a783bfb7a2dd6b2796e8128dbbcef9d3d168db9529971a36e7b9'}
+END
+# RFC 8392 A.5: COSE_Encrypt0 under the A.2.1 key.
+A5=d08343a1010aa2044c53796d6d6574726963313238054d99a0d7846e762c49ffe8a63e0b5858b918a11fd81e438b7f973d9e2e119bcb22424ba0f38a80f27562f400ee1d0d6c0fdb559c02421fd384fc2ebe22d7071378b0ea7428fff157444d45f7e6afcda1aae5f6495830c58627087fc5b4974f319a8707a635dd643b
+# RFC 8392 A.6: A.3 encrypted under the A.2.1 key (nested).
+A6=d08343a1010aa2044c53796d6d6574726963313238054d4a0694c0e69ee6b5956655c7b258b7f6b0914f993de822cc47e5e57a188d7960b528a747446fe12f0e7de05650dec74724366763f167a29c002dfd15b34d8993391cf49bc91127f545dba8703d66f5b7f1ae91237503d371e6333df9708d78c4fb8a8386c8ff09dc49af768b23179deab78d96490a66d5724fb33900c60799d9872fac6da3bdb89043d67c2a05414ce331b5b8f1ed8ff7138f45905db2c4d5bc8045ab372bff142631610a7e0f677b7e9b0bc73adefdcee16d9d5d284c616abeab5d8c291ce0
+
+run_hex "$A5" --key "$K128"
+expect_ok "--key decrypts RFC 8392 A.5" <<'END'
+/ decrypted with kid h'53796d6d6574726963313238' /
+16(/ COSE_Encrypt0 / [
+  / protected / <<{/ alg / 1: 10 / AES-CCM-16-64-128 /}>>,
+  / unprotected / {
+    / kid / 4: h'53796d6d6574726963313238',
+    / IV / 5: h'99a0d7846e762c49ffe8a63e0b'
+  },
+  / plaintext / <<{
+    / iss / 1: "coap://as.example.com",
+    / sub / 2: "erikw",
+    / aud / 3: "coap://light.example.com",
+    / exp / 4: 1444064944 / 2015-10-05T17:09:04Z /,
+    / nbf / 5: 1443944944 / 2015-10-04T07:49:04Z /,
+    / iat / 6: 1443944944 / 2015-10-04T07:49:04Z /,
+    / cti / 7: h'0b71'
+  }>>
+])
+END
+run_hex "$A5" --key "$K128" --compact --aud coap://light.example.com
+expect_contains "--key --aud, the token's audience" "<<{/ iss / 1:"
+# The A.2.1 COSE_Key, as hex in a file.
+printf 'a42050231f4c4d4d3051fdc2ec0a3851d5b3830104024c53796d6d6574726963313238030a\n' >"$TMP/k128.hex"
+run_hex "$A5" --key-file "$TMP/k128.hex" --compact
+expect_contains "--key-file (hex COSE_Key) decrypts A.5" "/ decrypted with kid h'53796d6d6574726963313238' /"
+run_hex "$A5" --key "$K128" --json --compact
+expect_line "--key --json: plaintext in place of the ciphertext, no comment" '["oQEK", {"4": "U3ltbWV0cmljMTI4", "5": "maDXhG52LEn_6KY-Cw"}, "pwF1Y29hcDovL2FzLmV4YW1wbGUuY29tAmVlcmlrdwN4GGNvYXA6Ly9saWdodC5leGFtcGxlLmNvbQQaVhKusAUaVhDZ8AYaVhDZ8AdCC3E"]'
+run_hex "$A4" --key "$K256"
+expect_ok "--key verifies RFC 8392 A.4" <<'END'
+/ verified /
+61(/ CWT / 17(/ COSE_Mac0 / [
+  / protected / <<{/ alg / 1: 4 / HMAC 256//64 /}>>,
+  / unprotected / {/ kid / 4: h'53796d6d6574726963323536'},
+  / payload / <<{
+    / iss / 1: "coap://as.example.com",
+    / sub / 2: "erikw",
+    / aud / 3: "coap://light.example.com",
+    / exp / 4: 1444064944 / 2015-10-05T17:09:04Z /,
+    / nbf / 5: 1443944944 / 2015-10-04T07:49:04Z /,
+    / iat / 6: 1443944944 / 2015-10-04T07:49:04Z /,
+    / cti / 7: h'0b71'
+  }>>,
+  / tag / h'093101ef6d789200'
+]))
+END
+run_hex "$A3" --key-file "$TMP/p256pub.edn" --compact
+expect_contains "--key-file (EDN public key) verifies RFC 8392 A.3" "/ verified /"
+run_hex "$A6" --key "$K128"
+expect_contains "--key shows A.6's plaintext Sign1 embedded" "/ plaintext / <<18(/ COSE_Sign1 / ["
+# Untagged: annotated as the message type the structure implies.
+run_hex "$(printf '%s' "$A5" | cut -c 3-)" --key "$K128" --compact
+expect_contains "--key on an untagged Encrypt0" "[<<{/ alg / 1: 10 / AES-CCM-16-64-128 /}>>"
+
+# expect_opened_fail NAME LINE PATTERN: exit 1, the structure printed
+# (stdout containing PATTERN), and exactly LINE on stderr.
+expect_opened_fail() {
+	if [ "$rc" -eq 1 ] && grep -F -q -- "$3" "$TMP/out" &&
+		[ "$(cat "$TMP/err")" = "$2" ]; then
+		pass
+	else
+		fail "$1" "exit 1, stdout containing '$3', stderr: $2"
+	fi
+}
+run_hex "$A5" --key 231f4c4d4d3051fdc2ec0a3851d5b384
+expect_opened_fail "--key, Encrypt0 with the wrong key" \
+	'obol inspect: decryption failed (crypto: authentication failed)' "/ ciphertext / h'b918"
+run_hex "$A4" --key "$K128"
+expect_opened_fail "--key, Mac0 with the wrong key" \
+	'obol inspect: invalid signature or MAC (crypto: authentication failed)' "/ tag / h'093101ef6d789200'"
+run_hex "$A5" --key "$K128" --aud rs2
+expect_opened_fail "--key --aud, another audience" \
+	'obol inspect: wrong audience (CWT: wrong audience)' "/ ciphertext / h'b918"
+run_hex "$A5" --key "$K256"
+expect_opened_fail "--key, a 256-bit key for AES-128" \
+	'obol inspect: unusable key (crypto: bad key)' '16(/ COSE_Encrypt0 / ['
+run_hex a10102 --key "$K128"
+expect_opened_fail "--key on an item that is not COSE: printed, then refused" \
+	'obol inspect: no COSE message in the input to open with the key' '{1: 2}'
+run_hex "$A5" --aud rs1
+expect_error "--aud without a key" 2 "--aud needs --key"
+run_hex "$A5" --key "$K128" --key-file "$TMP/k128.hex"
+expect_error "two keys" 2 "give one key"
+run_hex "$A5" --key 0g
+expect_error "bad hex key" 1 "--key"
+
 # ---- command line -------------------------------------------------------------------
 
 run inspect --help </dev/null
 expect_contains "inspect --help" '--strict'
-for opt in --hex --json --compact --plain; do
+for opt in --hex --json --compact --plain --key --key-file --aud; do
 	run inspect --help </dev/null
 	expect_contains "inspect --help documents $opt" "$opt"
 done

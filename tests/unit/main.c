@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "obol/crypto.h"
 #include "test.h"
 
 static void out_stdout(const char *line) { puts(line); }
@@ -83,10 +84,14 @@ int main(void)
 	} suites[] = {
 		{"cbor", test_cbor},
 		{"cbor_vectors", test_cbor_vectors},
+		{"crypto", test_crypto},
+		{"cose", test_cose},
+		{"cwt", test_cwt},
 	};
 	unsigned total_checks = 0, total_fail = 0;
 	size_t i;
 
+	printf("crypto backend: %s\n", obol_port_backend());
 	for (i = 0; i < sizeof suites / sizeof suites[0]; i++) {
 		struct obol_test_ctx t = {out_stdout, 0, 0, NULL};
 		t.suite = suites[i].name;

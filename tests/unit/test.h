@@ -48,5 +48,8 @@ long obol_test_unhex(const char *hex, uint8_t *out, size_t cap);
 /* Suites: each one runs its cases and records results in t. */
 void test_cbor(struct obol_test_ctx *t);
 void test_cbor_vectors(struct obol_test_ctx *t);
+void test_crypto(struct obol_test_ctx *t); /* test_crypto.c: KATs, ct, wipe */
+void test_cose(struct obol_test_ctx *t);   /* test_cose.c: COSE vectors, keys */
+void test_cwt(struct obol_test_ctx *t);    /* test_cwt.c: CWT claims, tokens, AIF */
 
 #endif

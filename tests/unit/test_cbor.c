@@ -545,6 +545,26 @@ static void test_map_size(struct obol_test_ctx *t)
 	}
 }
 
+/* obol_cbor_enc_fail: a writer on top of the encoder refuses its input. */
+static void test_enc_fail(struct obol_test_ctx *t)
+{
+	uint8_t buf[8];
+	obol_cbor_enc e;
+	size_t len = 99;
+
+	obol_cbor_enc_init(&e, buf, sizeof buf);
+	obol_cbor_put_uint(&e, 1);
+	obol_cbor_enc_fail(&e, OBOL_ERR_AIF);
+	obol_cbor_enc_fail(&e, OBOL_ERR_CWT_CLAIM); /* the first error stays */
+	obol_cbor_put_uint(&e, 2);                 /* ignored */
+	CHECK_INT(t, obol_cbor_enc_finish(&e, &len), OBOL_ERR_AIF);
+	CHECK_INT(t, buf[0], 0x01);
+
+	obol_cbor_enc_init(&e, buf, sizeof buf);
+	obol_cbor_enc_fail(&e, 5); /* not an error code: becomes OBOL_ERR_ARG */
+	CHECK_INT(t, obol_cbor_enc_finish(&e, &len), OBOL_ERR_ARG);
+}
+
 static void test_bad_args(struct obol_test_ctx *t)
 {
 	obol_cbor_dec d;
@@ -1844,6 +1864,7 @@ void test_cbor(struct obol_test_ctx *t)
 	test_prefixes(t);
 	test_bad_args(t);
 	test_map_size(t);
+	test_enc_fail(t);
 	test_getters_table(t);
 	test_peek_head(t);
 	test_containers(t);
