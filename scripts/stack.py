@@ -7,7 +7,7 @@ strlen) count 0 bytes: newlib's versions use no frame worth counting on the
 M0, and the firmware budget measures the real peak in QEMU anyway.
 Recursion makes the bound infinite: it is reported and fails the check.
 
-usage: stack.py DIR [--top N]   (exit 1 on recursion)
+usage: stack.py DIR [--top N] [--show F1,F2]   (exit 1 on recursion)
 """
 import pathlib
 import re
@@ -70,6 +70,11 @@ def main():
     for total, chain in public[:top]:
         print(f"  {total:5d}  " + " -> ".join(
             f"{name(f)}({frames.get(f, 0)})" for f in chain))
+    # --show f1,f2: the deepest chain from each named entry point.
+    if "--show" in sys.argv:
+        for fn in sys.argv[sys.argv.index("--show") + 1].split(","):
+            if fn in worst:
+                print(f"  {worst[fn][0]:5d}  stack peak of {fn}")
     if recursive:
         print("stack.py: recursion, no bound: " + "; ".join(sorted(set(recursive))),
               file=sys.stderr)

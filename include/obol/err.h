@@ -13,6 +13,8 @@
  *   -64 .. -79  crypto backends
  *   -80 .. -95  COSE
  *   -96 .. -111 CWT and AIF
+ *   -112 .. -127 CoAP messages
+ *   -128 .. -143 OSCORE
  *
  * Later modules (CoAP, OSCORE, ...) take the next ranges.
  * The numeric values are part of the ABI: never renumber, only append.
@@ -78,7 +80,28 @@ enum obol_err {
 	OBOL_ERR_CWT_MISSING = -100,     /* a required claim is absent */
 	OBOL_ERR_CWT_CNF = -101,         /* cnf malformed or of an unknown method */
 	OBOL_ERR_CWT_NO_TIME = -102,     /* no expiry the RS can check (exp without a clock) */
-	OBOL_ERR_AIF = -103              /* scope is not valid AIF-REST */
+	OBOL_ERR_AIF = -103,             /* scope is not valid AIF-REST */
+
+	/* CoAP (RFC 7252 3) */
+	OBOL_ERR_COAP_TRUNCATED = -112,  /* shorter than the header, or the token */
+	OBOL_ERR_COAP_VERSION = -113,    /* version is not 1 */
+	OBOL_ERR_COAP_TOKEN_LEN = -114,  /* token length 9..15 */
+	OBOL_ERR_COAP_OPTION = -115,     /* option delta/length runs past the end or overflows */
+	OBOL_ERR_COAP_RESERVED = -116,   /* nibble 15 other than the payload marker */
+	OBOL_ERR_COAP_EMPTY_PAYLOAD = -117, /* payload marker without payload */
+	OBOL_ERR_COAP_EMPTY_MSG = -118,  /* Empty message (0.00) with token, options or payload */
+	OBOL_ERR_COAP_ORDER = -119,      /* builder: option numbers not ascending */
+
+	/* OSCORE (RFC 8613) */
+	OBOL_ERR_OSCORE_OPTION = -128,   /* malformed OSCORE option or COSE object (4.02) */
+	OBOL_ERR_OSCORE_NO_CONTEXT = -129, /* kid / kid context not ours (4.01) */
+	OBOL_ERR_OSCORE_DECRYPT = -130,  /* decryption or inner message failed (4.00) */
+	OBOL_ERR_OSCORE_REPLAY = -131,   /* Partial IV seen before or too old (4.01) */
+	OBOL_ERR_OSCORE_FRESHNESS = -132,/* window untrusted: Echo needed (B.1.2) */
+	OBOL_ERR_OSCORE_SSN_EXHAUSTED = -133, /* sender sequence numbers used up */
+	OBOL_ERR_OSCORE_PERSIST = -134,  /* the SSN persistence hook failed */
+	OBOL_ERR_OSCORE_NOT_OSCORE = -135, /* no OSCORE option where one is needed */
+	OBOL_ERR_OSCORE_MISMATCH = -136  /* response without the request's binding */
 };
 
 /* Range tests, for callers that care about the class only. */

@@ -764,6 +764,24 @@ int obol_cose_encrypt0(const struct obol_cose_key *key,
 	return err;
 }
 
+/* What every reader does first: arguments, read_msg, the headers out to
+ * the caller (also when the key does not fit), the key checks. */
+static int open_msg(const uint8_t *msg, size_t len, unsigned flags, int type,
+		    const struct obol_cose_key *key, const uint8_t *ext_aad,
+		    size_t ext_aad_len, struct obol_cose_hdr *hdr, struct msg *m)
+{
+	int err;
+
+	if (key == NULL || (ext_aad == NULL && ext_aad_len != 0))
+		return OBOL_ERR_ARG;
+	err = read_msg(msg, len, flags, type, m);
+	if (err)
+		return err;
+	if (hdr != NULL)
+		*hdr = m->hdr;
+	return check_key(m, key);
+}
+
 int obol_cose_decrypt0(uint8_t *msg, size_t len, unsigned flags,
 		       const struct obol_cose_key *key, const uint8_t *ext_aad,
 		       size_t ext_aad_len, struct obol_cose_hdr *hdr,
@@ -781,14 +799,8 @@ int obol_cose_decrypt0(uint8_t *msg, size_t len, unsigned flags,
 		*pt = NULL;
 	if (pt_len != NULL)
 		*pt_len = 0;
-	if (key == NULL || (ext_aad == NULL && ext_aad_len != 0))
-		return OBOL_ERR_ARG;
-	err = read_msg(msg, len, flags, OBOL_COSE_TAG_ENCRYPT0, &m);
-	if (err == OBOL_OK && hdr != NULL)
-		*hdr = m.hdr;
-	if (err)
-		return err;
-	err = check_key(&m, key);
+	err = open_msg(msg, len, flags, OBOL_COSE_TAG_ENCRYPT0, key, ext_aad,
+		       ext_aad_len, hdr, &m);
 	if (err)
 		return err;
 	err = make_nonce(key, m.hdr.iv, m.hdr.iv_len, m.has_iv, m.hdr.partial_iv,
@@ -887,14 +899,8 @@ int obol_cose_mac0_verify(const uint8_t *msg, size_t len, unsigned flags,
 		*payload = NULL;
 	if (payload_len != NULL)
 		*payload_len = 0;
-	if (key == NULL || (ext_aad == NULL && ext_aad_len != 0))
-		return OBOL_ERR_ARG;
-	err = read_msg(msg, len, flags, OBOL_COSE_TAG_MAC0, &m);
-	if (err == OBOL_OK && hdr != NULL)
-		*hdr = m.hdr;
-	if (err)
-		return err;
-	err = check_key(&m, key);
+	err = open_msg(msg, len, flags, OBOL_COSE_TAG_MAC0, key, ext_aad,
+		       ext_aad_len, hdr, &m);
 	if (err)
 		return err;
 	err = mac0_tag(key, m.hdr.protected_raw, m.hdr.protected_len, ext_aad,
@@ -981,14 +987,8 @@ int obol_cose_sign1_verify(const uint8_t *msg, size_t len, unsigned flags,
 		*payload = NULL;
 	if (payload_len != NULL)
 		*payload_len = 0;
-	if (key == NULL || (ext_aad == NULL && ext_aad_len != 0))
-		return OBOL_ERR_ARG;
-	err = read_msg(msg, len, flags, OBOL_COSE_TAG_SIGN1, &m);
-	if (err == OBOL_OK && hdr != NULL)
-		*hdr = m.hdr;
-	if (err)
-		return err;
-	err = check_key(&m, key);
+	err = open_msg(msg, len, flags, OBOL_COSE_TAG_SIGN1, key, ext_aad,
+		       ext_aad_len, hdr, &m);
 	if (err)
 		return err;
 	if (m.alg == OBOL_ALG_ES256) {

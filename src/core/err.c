@@ -48,6 +48,23 @@ const char *obol_err_str(int err)
 	case OBOL_ERR_CWT_CNF: return "CWT: bad confirmation (cnf) claim";
 	case OBOL_ERR_CWT_NO_TIME: return "CWT: no expiry this resource server can check";
 	case OBOL_ERR_AIF: return "AIF: malformed scope";
+	case OBOL_ERR_COAP_TRUNCATED: return "CoAP: message truncated";
+	case OBOL_ERR_COAP_VERSION: return "CoAP: unknown version";
+	case OBOL_ERR_COAP_TOKEN_LEN: return "CoAP: token longer than 8 bytes";
+	case OBOL_ERR_COAP_OPTION: return "CoAP: malformed option";
+	case OBOL_ERR_COAP_RESERVED: return "CoAP: reserved option nibble 15";
+	case OBOL_ERR_COAP_EMPTY_PAYLOAD: return "CoAP: payload marker without payload";
+	case OBOL_ERR_COAP_EMPTY_MSG: return "CoAP: Empty message with content";
+	case OBOL_ERR_COAP_ORDER: return "CoAP: options not in ascending order";
+	case OBOL_ERR_OSCORE_OPTION: return "OSCORE: failed to decode COSE";
+	case OBOL_ERR_OSCORE_NO_CONTEXT: return "OSCORE: security context not found";
+	case OBOL_ERR_OSCORE_DECRYPT: return "OSCORE: decryption failed";
+	case OBOL_ERR_OSCORE_REPLAY: return "OSCORE: replay detected";
+	case OBOL_ERR_OSCORE_FRESHNESS: return "OSCORE: freshness not verified (Echo needed)";
+	case OBOL_ERR_OSCORE_SSN_EXHAUSTED: return "OSCORE: sender sequence numbers exhausted";
+	case OBOL_ERR_OSCORE_PERSIST: return "OSCORE: sequence number could not be persisted";
+	case OBOL_ERR_OSCORE_NOT_OSCORE: return "OSCORE: message is not protected";
+	case OBOL_ERR_OSCORE_MISMATCH: return "OSCORE: response does not match the request";
 	}
 	return "unknown error";
 }

@@ -87,6 +87,8 @@ int main(void)
 		{"crypto", test_crypto},
 		{"cose", test_cose},
 		{"cwt", test_cwt},
+		{"coap", test_coap},
+		{"oscore", test_oscore},
 	};
 	unsigned total_checks = 0, total_fail = 0;
 	size_t i;

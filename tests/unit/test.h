@@ -51,5 +51,7 @@ void test_cbor_vectors(struct obol_test_ctx *t);
 void test_crypto(struct obol_test_ctx *t); /* test_crypto.c: KATs, ct, wipe */
 void test_cose(struct obol_test_ctx *t);   /* test_cose.c: COSE vectors, keys */
 void test_cwt(struct obol_test_ctx *t);    /* test_cwt.c: CWT claims, tokens, AIF */
+void test_coap(struct obol_test_ctx *t);   /* test_coap.c: CoAP codec */
+void test_oscore(struct obol_test_ctx *t); /* test_oscore.c: RFC 8613 C.1-C.8, attacks */
 
 #endif
