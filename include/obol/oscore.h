@@ -197,7 +197,9 @@ int obol_oscore_protect_request(struct obol_oscore_ctx *c, const uint8_t *in,
  * Unprotect a request for c (chosen by the caller from the kid). Checks
  * in order: OSCORE option (OBOL_ERR_OSCORE_OPTION; OBOL_ERR_OSCORE_NOT_OSCORE
  * if absent), kid equals c's Recipient ID (OBOL_ERR_OSCORE_NO_CONTEXT),
- * kid context if c has one, Partial IV present, replay window
+ * a kid context, when the request carries one, equals c's ID Context
+ * (OBOL_ERR_OSCORE_NO_CONTEXT; a request without one is matched by kid
+ * alone), Partial IV present, replay window
  * (OBOL_ERR_OSCORE_REPLAY), decryption (OBOL_ERR_OSCORE_DECRYPT), inner
  * message well-formed (OBOL_ERR_OSCORE_DECRYPT too: RFC 8613 8.2), then
  * freshness when the window is untrusted: the inner Echo option must
@@ -218,6 +220,12 @@ int obol_oscore_protect_response(struct obol_oscore_ctx *c,
 				 size_t in_len, uint8_t *out, size_t cap,
 				 size_t *out_len);
 
+/*
+ * Unprotect a response bound to req. Responses are not checked against a
+ * replay window here: an Observe client must itself keep the Partial IV
+ * of the last notification (obol_oscore_peek) and drop older ones
+ * (RFC 8613 7.4.1); a plain response is matched to its request by token.
+ */
 int obol_oscore_unprotect_response(struct obol_oscore_ctx *c,
 				   const struct obol_oscore_req *req,
 				   const uint8_t *in, size_t in_len,

@@ -20,6 +20,8 @@
  *            the JSON that `obol token verify` prints.
  *   keys.c   keys from the command line (--key HEX, --key-file FILE),
  *            opening a COSE message with a key, failure reasons.
+ *   coap_print.c  CoAP messages (RFC 7252) as text or JSON, with the
+ *            OSCORE option (RFC 8613 6.1) decoded.
  */
 #ifndef OBOL_CLI_H
 #define OBOL_CLI_H
@@ -29,8 +31,10 @@
 #include <stdio.h>
 
 #include "obol/cbor.h"
+#include "obol/coap.h"
 #include "obol/cose.h"
 #include "obol/cwt.h"
+#include "obol/oscore.h"
 
 #define OBOL_CLI_VERSION "0.1.0"
 
@@ -267,11 +271,66 @@ int cli_diag_render_cose(obol_cbor_dec *d, unsigned opts, int cose_type,
 			 struct cli_buf *out);
 
 /*
+ * As cli_diag_render_cose (cose_type 0: no COSE hint), for an item that
+ * starts at column col of a line indented by indent spaces: the lines it
+ * breaks into are indented from indent (members at indent + 2, the
+ * closing bracket at indent), and the width limit counts from column 0.
+ * cli_diag_render is cli_diag_render_at(d, opts, 0, 0, 0, out).
+ */
+int cli_diag_render_at(obol_cbor_dec *d, unsigned opts, int cose_type,
+		       size_t indent, size_t col, struct cli_buf *out);
+
+/*
+ * Text as a quoted string that is both diagnostic notation and JSON:
+ * quote, backslash and control characters escaped as JSON does, other
+ * UTF-8 kept as is, bytes that are not UTF-8 as U+FFFD (escaped).
+ */
+void cli_diag_text(struct cli_buf *b, const uint8_t *s, size_t n);
+
+/* 1 if s[0..n) is valid UTF-8 (RFC 3629: no overlong forms, surrogates). */
+int cli_utf8_valid(const uint8_t *s, size_t n);
+
+/*
  * The shortest text that reads back as v (see diag.c), e.g. "1.0",
  * "1.0e+300", "NaN". out must hold CLI_DOUBLE_MAX bytes.
  */
 #define CLI_DOUBLE_MAX 32
 void cli_format_double(double v, char out[CLI_DOUBLE_MAX]);
+
+/* ---- CoAP messages (coap_print.c) ------------------------------------- */
+
+/*
+ * A parsed CoAP message (RFC 7252) in the layout of `obol inspect --coap`
+ * (documented in its --help): a header line, then one line per option
+ * and one for the payload, indented by two spaces, every line ending in
+ * a newline. opts: CLI_DIAG_COMPACT and CLI_DIAG_PLAIN apply to a CBOR
+ * payload.
+ */
+void cli_coap_render(const struct obol_coap_msg *m, unsigned opts,
+		     struct cli_buf *out);
+
+/*
+ * The same as one JSON object (the fields of `obol inspect --coap
+ * --json`), without a final newline; inner (NULL: none) is added as the
+ * member "inner". Multi-line unless opts has CLI_DIAG_COMPACT.
+ */
+void cli_coap_json(const struct obol_coap_msg *m,
+		   const struct obol_coap_msg *inner, unsigned opts,
+		   struct cli_buf *out);
+
+/* A decoded OSCORE option value (RFC 8613 6.1) in words, e.g.
+ * "partial IV h'14', kid h''"; "no partial IV, no kid" when empty. */
+void cli_oscore_option_text(const struct obol_oscore_option *o,
+			    struct cli_buf *out);
+
+/*
+ * Where in msg[0..len) obol_coap_parse found err: 1 and *off, the offset
+ * of the bad byte (byte 0 for the version and token length, the first
+ * byte of a bad option, the payload marker, len when the message ends too
+ * soon), or 0 if it cannot tell.
+ */
+int cli_coap_error_offset(const uint8_t *msg, size_t len, int err,
+			  size_t *off);
 
 /* ---- claims (claims.c) ------------------------------------------------ */
 

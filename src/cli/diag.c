@@ -707,8 +707,9 @@ static int put_array(struct pr *pr, obol_cbor_dec *d, enum hint h,
 			err = put_item(pr, &c, mh, NULL, b);
 		} else {
 			struct at m;
-			if (lay != NULL) {
-				/* Roles only where each element has a line. */
+			if (lay != NULL && annotate(pr)) {
+				/* Roles only where each element has a line, and
+				 * never in JSON or with --plain. */
 				put_comment(b, decrypted_slot(pr, lay, i) ? "plaintext"
 							: lay->role[i]);
 				cli_buf_putc(b, ' ');
@@ -1162,29 +1163,50 @@ static int put_item(struct pr *pr, obol_cbor_dec *d, enum hint h,
 
 int cli_diag_render(obol_cbor_dec *d, unsigned opts, struct cli_buf *out)
 {
-	struct pr pr = {0, 0, 0};
-	struct at top = {0, 0, 0};
-
-	if (d == NULL || out == NULL)
-		return OBOL_ERR_ARG;
-	pr.opts = opts;
-	return put_item(&pr, d, H_NONE, &top, out);
+	return cli_diag_render_at(d, opts, 0, 0, 0, out);
 }
 
 int cli_diag_render_cose(obol_cbor_dec *d, unsigned opts, int cose_type,
 			 struct cli_buf *out)
 {
+	return cli_diag_render_at(d, opts, cose_type, 0, 0, out);
+}
+
+int cli_diag_render_at(obol_cbor_dec *d, unsigned opts, int cose_type,
+		       size_t indent, size_t col, struct cli_buf *out)
+{
 	struct pr pr = {0, 0, 0};
-	struct at top = {0, 0, 0};
+	struct at top;
 	enum hint h = H_NONE;
 	size_t i;
 
 	if (d == NULL || out == NULL)
 		return OBOL_ERR_ARG;
 	pr.opts = opts;
-	if (obol_cbor_peek(d) == OBOL_CBOR_ARRAY)
+	top.indent = indent;
+	top.col = col;
+	top.reserve = 0;
+	if (cose_type != 0 && obol_cbor_peek(d) == OBOL_CBOR_ARRAY)
 		for (i = 0; i < COUNT(cose_tags); i++)
 			if (cose_tags[i].tag == (uint64_t)cose_type)
 				h = cose_tags[i].content;
 	return put_item(&pr, d, h, &top, out);
+}
+
+void cli_diag_text(struct cli_buf *b, const uint8_t *s, size_t n)
+{
+	put_text(b, s, n);
+}
+
+int cli_utf8_valid(const uint8_t *s, size_t n)
+{
+	size_t i = 0, k;
+
+	while (i < n) {
+		k = utf8_seq(s + i, n - i);
+		if (k == 0)
+			return 0;
+		i += k;
+	}
+	return 1;
 }

@@ -604,11 +604,432 @@ expect_error "two keys" 2 "give one key"
 run_hex "$A5" --key 0g
 expect_error "bad hex key" 1 "--key"
 
+# ---- --key --json on an untagged COSE message ------------------------------
+# The COSE roles are comments: never in JSON, never with --plain.
+run_hex "$(printf '%s' "$A5" | cut -c 3-)" --key "$K128" --json
+expect_ok "--key --json on an untagged Encrypt0: no role comments" <<'END'
+[
+  "oQEK",
+  {"4": "U3ltbWV0cmljMTI4", "5": "maDXhG52LEn_6KY-Cw"},
+  "pwF1Y29hcDovL2FzLmV4YW1wbGUuY29tAmVlcmlrdwN4GGNvYXA6Ly9saWdodC5leGFtcGxlLmNvbQQaVhKusAUaVhDZ8AYaVhDZ8AdCC3E"
+]
+END
+
+# ---- --coap: CoAP messages (RFC 7252) and OSCORE (RFC 8613) -------------------
+# Messages and contexts of RFC 8613 Appendix C ("Test Vectors"), transcribed.
+
+# C.4 (Test Vector 4: OSCORE Request, Client): the unprotected request, a
+# GET of coap://localhost/tv1, and the same request protected (Partial IV
+# 0x14, kid h'').
+C4_PLAIN=44015d1f00003974396c6f63616c686f737483747631
+C4=44025d1f00003974396c6f63616c686f7374620914ff612f1092f1776f1c1668b3825e
+# C.5 (Test Vector 5, based on C.2.1): kid h'00', no Master Salt.
+C5=440271c30000b932396c6f63616c686f737463091400ff4ed339a5a379b0b8bc731fffb0
+# C.6 (Test Vector 6, based on C.3.1): kid h'', kid context 37cbf3210017a2d3.
+C6=44022f8eef9bbf7a396c6f63616c686f73746b19140837cbf3210017a2d3ff72cd7273fd331ac45cffbe55c3
+# C.7 (Test Vector 7: OSCORE Response, Server): the answer to C.4, 2.05
+# "Hello World!", protected without a Partial IV (the request's nonce).
+C7_PLAIN=64455d1f00003974ff48656c6c6f20576f726c6421
+C7=64445d1f0000397490ffdbaad1e9a7e7b2a813d3c31524378303cdafae119106
+# C.8 (Test Vector 8: OSCORE Response with Partial IV, Server): Partial IV 0.
+C8=64445d1f00003974920100ff4d4c13669384b67354b2b6175ff4b8658c666a6cf88e
+
+# The contexts of the endpoints that receive those messages. C.1.2 (Test
+# Vector 1, Server): Sender ID 0x01, Recipient ID empty, with Master Salt;
+# C.1.1 (Client) swaps the IDs. C.2.2 (Test Vector 2, Server): Sender ID
+# 0x01, Recipient ID 0x00, no Master Salt. C.3.2 (Test Vector 3, Server):
+# as C.1.2 with ID Context 0x37cbf3210017a2d3.
+cat >"$TMP/c12.json" <<'END'
+{"master_secret": "0102030405060708090a0b0c0d0e0f10",
+ "master_salt": "9e7ca92223786340",
+ "sender_id": "01", "recipient_id": "", "role": "server"}
+END
+cat >"$TMP/c11.json" <<'END'
+{"master_secret": "0102030405060708090a0b0c0d0e0f10",
+ "master_salt": "9e7ca92223786340",
+ "sender_id": "", "recipient_id": "01", "role": "client",
+ "request_kid": "", "request_piv": "14"}
+END
+cat >"$TMP/c22.json" <<'END'
+{"master_secret": "0102030405060708090a0b0c0d0e0f10",
+ "sender_id": "01", "recipient_id": "00", "alg": 10}
+END
+cat >"$TMP/c32.json" <<'END'
+{"master_secret": "0102030405060708090a0b0c0d0e0f10",
+ "master_salt": "9e7ca92223786340", "id_context": "37cbf3210017a2d3",
+ "sender_id": "01", "recipient_id": "", "role": "server", "hkdf": -10}
+END
+
+run_hex "$C4_PLAIN" --coap
+expect_ok "coap: C.4 unprotected request" <<'END'
+CoAP CON 0.01 GET  mid 0x5d1f  token h'00003974'
+  Uri-Host (3): "localhost"
+  Uri-Path (11): "tv1"
+END
+run_hex "$C4" --coap
+expect_ok "coap: C.4 protected request, OSCORE option decoded" <<'END'
+CoAP CON 0.02 POST  mid 0x5d1f  token h'00003974'
+  Uri-Host (3): "localhost"
+  OSCORE (9): h'0914' / partial IV h'14', kid h'' /
+  payload (13 bytes, ciphertext): h'612f1092f1776f1c1668b3825e'
+END
+run_hex "$C4" --coap --oscore-context "$TMP/c12.json"
+expect_ok "coap: C.4 decrypted with the server context of C.1.2" <<'END'
+CoAP CON 0.02 POST  mid 0x5d1f  token h'00003974'
+  Uri-Host (3): "localhost"
+  OSCORE (9): h'0914' / partial IV h'14', kid h'' /
+  payload (13 bytes, ciphertext): h'612f1092f1776f1c1668b3825e'
+/ decrypted with OSCORE: request from kid h'', partial IV h'14' /
+CoAP CON 0.01 GET  mid 0x5d1f  token h'00003974'
+  Uri-Host (3): "localhost"
+  Uri-Path (11): "tv1"
+END
+# The same from a binary file.
+hex2bin "$C4" >"$TMP/c4.bin"
+run inspect --coap "$TMP/c4.bin" --oscore-context "$TMP/c12.json"
+expect_contains "coap: binary file, decrypted" '  Uri-Path (11): "tv1"'
+run_hex "$C5" --coap --oscore-context "$TMP/c22.json"
+expect_ok "coap: C.5 decrypted with the server context of C.2.2" <<'END'
+CoAP CON 0.02 POST  mid 0x71c3  token h'0000b932'
+  Uri-Host (3): "localhost"
+  OSCORE (9): h'091400' / partial IV h'14', kid h'00' /
+  payload (13 bytes, ciphertext): h'4ed339a5a379b0b8bc731fffb0'
+/ decrypted with OSCORE: request from kid h'00', partial IV h'14' /
+CoAP CON 0.01 GET  mid 0x71c3  token h'0000b932'
+  Uri-Host (3): "localhost"
+  Uri-Path (11): "tv1"
+END
+run_hex "$C6" --coap --oscore-context "$TMP/c32.json"
+expect_ok "coap: C.6 decrypted with the server context of C.3.2" <<'END'
+CoAP CON 0.02 POST  mid 0x2f8e  token h'ef9bbf7a'
+  Uri-Host (3): "localhost"
+  OSCORE (9): h'19140837cbf3210017a2d3' / partial IV h'14', kid context h'37cbf3210017a2d3', kid h'' /
+  payload (13 bytes, ciphertext): h'72cd7273fd331ac45cffbe55c3'
+/ decrypted with OSCORE: request from kid h'', kid context h'37cbf3210017a2d3', partial IV h'14' /
+CoAP CON 0.01 GET  mid 0x2f8e  token h'ef9bbf7a'
+  Uri-Host (3): "localhost"
+  Uri-Path (11): "tv1"
+END
+run_hex "$C7_PLAIN" --coap
+expect_ok "coap: C.7 unprotected response, text payload" <<'END'
+CoAP ACK 2.05 Content  mid 0x5d1f  token h'00003974'
+  payload (12 bytes): "Hello World!"
+END
+run_hex "$C7" --coap --oscore-context "$TMP/c11.json"
+expect_ok "coap: C.7 decrypted by the client of C.1.1 (request kid and PIV)" <<'END'
+CoAP ACK 2.04 Changed  mid 0x5d1f  token h'00003974'
+  OSCORE (9): h'' / no partial IV, no kid /
+  payload (22 bytes, ciphertext): h'dbaad1e9a7e7b2a813d3c31524378303cdafae119106'
+/ decrypted with OSCORE: response to kid h'', partial IV h'14' /
+CoAP ACK 2.05 Content  mid 0x5d1f  token h'00003974'
+  payload (12 bytes): "Hello World!"
+END
+run_hex "$C8" --coap --oscore-context "$TMP/c11.json"
+expect_ok "coap: C.8 (response with Partial IV) decrypted by the client" <<'END'
+CoAP ACK 2.04 Changed  mid 0x5d1f  token h'00003974'
+  OSCORE (9): h'0100' / partial IV h'00' /
+  payload (22 bytes, ciphertext): h'4d4c13669384b67354b2b6175ff4b8658c666a6cf88e'
+/ decrypted with OSCORE: response with partial IV h'00', to kid h'', partial IV h'14' /
+CoAP ACK 2.05 Content  mid 0x5d1f  token h'00003974'
+  payload (12 bytes): "Hello World!"
+END
+# request_kid defaults to the client's Sender ID.
+printf '%s\n' '{"master_secret": "0102030405060708090a0b0c0d0e0f10",' \
+	'"master_salt": "9e7ca92223786340", "sender_id": "", "recipient_id": "01",' \
+	'"request_piv": "14"}' >"$TMP/c11b.json"
+run_hex "$C7" --coap --oscore-context "$TMP/c11b.json"
+expect_contains "coap: C.7 with request_kid defaulting to sender_id" '  payload (12 bytes): "Hello World!"'
+
+# expect_coap_fail NAME LINE PATTERN: exit 1, the message printed (stdout
+# containing PATTERN), and exactly LINE on stderr.
+expect_coap_fail() {
+	if [ "$rc" -eq 1 ] && grep -F -q -- "$3" "$TMP/out" &&
+		[ "$(cat "$TMP/err")" = "$2" ]; then
+		pass
+	else
+		fail "$1" "exit 1, stdout containing '$3', stderr: $2"
+	fi
+}
+# Tampered: the last byte of the tag (C.4 ...825e -> ...825f).
+run_hex "$(printf '%s' "$C4" | sed 's/5e$/5f/')" --coap --oscore-context "$TMP/c12.json"
+expect_coap_fail "coap: tampered C.4 does not decrypt" \
+	'obol inspect: cannot decrypt the request: OSCORE: decryption failed (wrong context, or the message was altered)' \
+	"payload (13 bytes, ciphertext): h'612f1092f1776f1c1668b3825f'"
+if grep -F -q 'decrypted with OSCORE' "$TMP/out"; then
+	fail "coap: tampered C.4 prints no decrypted message" "no '/ decrypted' line"
+else
+	pass
+fi
+# Tampered code in the ciphertext (first byte): the same.
+run_hex "$(printf '%s' "$C4" | sed 's/ff612f/ff622f/')" --coap --oscore-context "$TMP/c12.json"
+expect_coap_fail "coap: C.4 with a changed ciphertext byte" \
+	'obol inspect: cannot decrypt the request: OSCORE: decryption failed (wrong context, or the message was altered)' \
+	"OSCORE (9): h'0914'"
+# C.7 with the wrong request Partial IV (0x15): the AAD and nonce differ.
+sed 's/"request_piv": "14"/"request_piv": "15"/' "$TMP/c11.json" >"$TMP/c11w.json"
+run_hex "$C7" --coap --oscore-context "$TMP/c11w.json"
+expect_coap_fail "coap: C.7 with another request_piv" \
+	'obol inspect: cannot decrypt the response: OSCORE: decryption failed (wrong context or request_piv, or the message was altered)' \
+	"CoAP ACK 2.04 Changed"
+# C.5 (kid 0x00) offered to the C.1.2 server (Recipient ID empty).
+run_hex "$C5" --coap --oscore-context "$TMP/c12.json"
+expect_coap_fail "coap: kid of another context" \
+	"obol inspect: cannot decrypt the request: OSCORE: security context not found (its kid is h'00', the context's recipient_id h'')" \
+	"kid h'00'"
+# C.6 (kid context) to a server without an ID Context.
+run_hex "$C6" --coap --oscore-context "$TMP/c12.json"
+expect_coap_fail "coap: kid context the context does not have" \
+	"obol inspect: cannot decrypt the request: OSCORE: security context not found (its kid context is h'37cbf3210017a2d3', the context's id_context none)" \
+	"kid context h'37cbf3210017a2d3'"
+# C.6 to a server with another ID Context.
+sed 's/37cbf3210017a2d3/37cbf3210017a2d4/' "$TMP/c32.json" >"$TMP/c32w.json"
+run_hex "$C6" --coap --oscore-context "$TMP/c32w.json"
+expect_coap_fail "coap: kid context not the context's" \
+	"obol inspect: cannot decrypt the request: OSCORE: security context not found (its kid context is h'37cbf3210017a2d3', the context's id_context h'37cbf3210017a2d4')" \
+	"kid context h'37cbf3210017a2d3'"
+# Roles: a server context decrypts requests, a client context responses.
+run_hex "$C7" --coap --oscore-context "$TMP/c12.json"
+expect_coap_fail "coap: response to a server context" \
+	'obol inspect: the context is a server'"'"'s: it decrypts requests, and this is a response' \
+	"CoAP ACK 2.04 Changed"
+run_hex "$C4" --coap --oscore-context "$TMP/c11.json"
+expect_coap_fail "coap: request to a client context" \
+	'obol inspect: the context is a client'"'"'s: it decrypts responses, and this is a request' \
+	"CoAP CON 0.02 POST"
+# A response needs the request's Partial IV (RFC 8613 5.4), C.8 included.
+grep -v request "$TMP/c11.json" | sed 's/"role": "client",/"role": "client"}/' >"$TMP/c11n.json"
+run_hex "$C8" --coap --oscore-context "$TMP/c11n.json"
+expect_coap_fail "coap: response without request_piv" \
+	'obol inspect: cannot decrypt the response: the context needs "request_piv", the Partial IV of the request it answers (RFC 8613 5.4)' \
+	"CoAP ACK 2.04 Changed"
+run_hex "$C4_PLAIN" --coap --oscore-context "$TMP/c12.json"
+expect_coap_fail "coap: --oscore-context on an unprotected message" \
+	'obol inspect: no OSCORE option: the message is not protected' \
+	'  Uri-Path (11): "tv1"'
+
+# --json: the same fields as an object; "inner" once decrypted.
+run_hex "$C4" --coap --json --oscore-context "$TMP/c12.json"
+expect_ok "coap --json: C.4 decrypted" <<'END'
+{
+  "type": "CON",
+  "code": "0.02",
+  "code_name": "POST",
+  "mid": 23839,
+  "token": "00003974",
+  "options": [
+    {"number": 3, "name": "Uri-Host", "value": "localhost"},
+    {"number": 9, "name": "OSCORE", "value": "0914", "oscore": {"partial_iv": "14", "kid": ""}}
+  ],
+  "payload": "612f1092f1776f1c1668b3825e",
+  "inner": {
+    "type": "CON",
+    "code": "0.01",
+    "code_name": "GET",
+    "mid": 23839,
+    "token": "00003974",
+    "options": [
+      {"number": 3, "name": "Uri-Host", "value": "localhost"},
+      {"number": 11, "name": "Uri-Path", "value": "tv1"}
+    ]
+  }
+}
+END
+run_hex "$C7" --coap --json --compact --oscore-context "$TMP/c11.json"
+expect_line "coap --json --compact: C.7 decrypted" '{"type": "ACK", "code": "2.04", "code_name": "Changed", "mid": 23839, "token": "00003974", "options": [{"number": 9, "name": "OSCORE", "value": "", "oscore": {}}], "payload": "dbaad1e9a7e7b2a813d3c31524378303cdafae119106", "inner": {"type": "ACK", "code": "2.05", "code_name": "Content", "mid": 23839, "token": "00003974", "options": [], "payload": "48656c6c6f20576f726c6421", "payload_text": "Hello World!"}}'
+run_hex "$C6" --coap --json --compact
+expect_contains "coap --json: kid context decoded" '"oscore": {"partial_iv": "14", "kid_context": "37cbf3210017a2d3", "kid": ""}'
+# A failed decryption prints the outer object only.
+run_hex "$(printf '%s' "$C4" | sed 's/5e$/5f/')" --coap --json --compact --oscore-context "$TMP/c12.json"
+expect_coap_fail "coap --json: tampered, no inner" \
+	'obol inspect: cannot decrypt the request: OSCORE: decryption failed (wrong context, or the message was altered)' \
+	'"payload": "612f1092f1776f1c1668b3825f"}'
+
+# Malformed datagrams (RFC 7252 3): one line with the byte and the error.
+run_hex 04015d1f00003974 --coap
+expect_error "coap: version 0" 1 "error at byte 0: CoAP: unknown version"
+run_hex 49015d1f000039740000000000 --coap
+expect_error "coap: token length 9" 1 "error at byte 0: CoAP: token longer than 8 bytes"
+run_hex 4401 --coap
+expect_error "coap: shorter than the header" 1 "error at byte 2: CoAP: message truncated"
+run_hex 44015d1f0000 --coap
+expect_error "coap: token cut short" 1 "error at byte 6: CoAP: message truncated"
+printf '' >"$TMP/in"
+run inspect --coap <"$TMP/in"
+expect_error "coap: empty input" 1 "error at byte 0: CoAP: message truncated"
+# C.4 cut inside its Uri-Host value, and inside an extended delta.
+run_hex 44015d1f00003974396c6f63616c --coap
+expect_error "coap: option value past the end" 1 "error at byte 8: CoAP: malformed option"
+run_hex 44015d1f00003974d1 --coap
+expect_error "coap: extended delta missing" 1 "error at byte 8: CoAP: malformed option"
+run_hex 44015d1f00003974396c6f63616c686f7374f1 --coap
+expect_error "coap: option nibble 15" 1 "error at byte 18: CoAP: reserved option nibble 15"
+run_hex 44015d1f00003974ff --coap
+expect_error "coap: payload marker without payload" 1 "error at byte 8: CoAP: payload marker without payload"
+run_hex 40005d1f00 --coap
+expect_error "coap: Empty message with a payload byte" 1 "error at byte 4: CoAP: Empty message with content"
+run_hex 70001111 --coap
+expect_line "coap: Empty RST" "CoAP RST 0.00 Empty  mid 0x1111  token h''"
+
+# Option formats and payloads. A 2.05 with ETag, Observe 5, Content-Format
+# 60, Max-Age 60, Block2 2/1/6, two unknown options, CBOR payload.
+run_hex 614512344a4201022105613c213c912ee0fcc411aaffa201020304 --coap
+expect_ok "coap: option formats, CBOR payload" <<'END'
+CoAP ACK 2.05 Content  mid 0x1234  token h'4a'
+  ETag (4): h'0102'
+  Observe (6): 5
+  Content-Format (12): 60 / application/cbor /
+  Max-Age (14): 60
+  Block2 (23): 2/1/6 / block 2 of 1024 bytes, more /
+  Unknown (65000): h'' / elective /
+  Unknown (65001): h'aa' / critical /
+  payload (5 bytes): {1: 2, 3: 4}
+END
+run_hex 614512344a4201022105613c213c912ee0fcc411aaffa201020304 --coap --json
+expect_ok "coap --json: option formats, CBOR payload" <<'END'
+{
+  "type": "ACK",
+  "code": "2.05",
+  "code_name": "Content",
+  "mid": 4660,
+  "token": "4a",
+  "options": [
+    {"number": 4, "name": "ETag", "value": "0102"},
+    {"number": 6, "name": "Observe", "value": 5},
+    {"number": 12, "name": "Content-Format", "value": 60, "media_type": "application/cbor"},
+    {"number": 14, "name": "Max-Age", "value": 60},
+    {"number": 23, "name": "Block2", "value": 46, "block": {"num": 2, "m": 1, "szx": 6}},
+    {"number": 65000, "name": null, "value": ""},
+    {"number": 65001, "name": null, "value": "aa"}
+  ],
+  "payload": "a201020304",
+  "payload_cbor": {"1": 2, "3": 4},
+  "payload_diag": "{1: 2, 3: 4}"
+}
+END
+# A NON GET with If-None-Match, Observe (register), Accept, Size2 and
+# No-Response 26.
+run_hex 50010007501051616132b203e8d1d91a --coap
+expect_ok "coap: request options" <<'END'
+CoAP NON 0.01 GET  mid 0x0007  token h''
+  If-None-Match (5)
+  Observe (6): 0 / register /
+  Uri-Path (11): "a"
+  Accept (17): 50 / application/json /
+  Size2 (28): 1000
+  No-Response (258): 26 / suppress 2.xx, 4.xx, 5.xx /
+END
+run_hex 4203beef01021105216842163383613d3105623d22322260611e8a636f61703a2f2f782f79d20c012cd8b30000000000000000d11b01 --coap
+expect_ok "coap: more options, repeated Uri-Query" <<'END'
+CoAP CON 0.03 PUT  mid 0xbeef  token h'0102'
+  If-Match (1): h'05'
+  Uri-Host (3): "h"
+  Uri-Port (7): 5683
+  Uri-Query (15): "a=1"
+  Uri-Query (15): "b=\"2\""
+  EDHOC (21)
+  Block1 (27): 1/1/6 / block 1 of 1024 bytes, more /
+  Proxy-Uri (35): "coap://x/y"
+  Size1 (60): 300
+  Echo (252): h'0000000000000000'
+  Request-Tag (292): h'01'
+END
+# Content-Format 19 (application/ace+cbor, RFC 9200): a map too wide for
+# one line breaks under the payload line.
+ACE_X=$(awk 'BEGIN { for (i = 0; i < 40; i++) printf "78" }')
+ACE_Y=$(awk 'BEGIN { for (i = 0; i < 30; i++) printf "79" }')
+run_hex "40020001b5746f6b656e1113ffa3017828${ACE_X}05781e${ACE_Y}096472656164" --coap
+expect_ok "coap: ace+cbor payload, multi-line" <<'END'
+CoAP CON 0.02 POST  mid 0x0001  token h''
+  Uri-Path (11): "token"
+  Content-Format (12): 19 / application/ace+cbor /
+  payload (83 bytes): {
+    1: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    5: "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyy",
+    9: "read"
+  }
+END
+# Content-Format 16 (cose-encrypt0): an untagged COSE_Encrypt0 (RFC 9052
+# C.4.1 without its tag) gets the COSE annotations.
+run_hex "40020007c110ff$(printf '%s' "$C41" | cut -c 3-)" --coap
+expect_ok "coap: cose-encrypt0 payload annotated" <<'END'
+CoAP CON 0.02 POST  mid 0x0007  token h''
+  Content-Format (12): 16 / application/cose; cose-type="cose-encrypt0" /
+  payload (51 bytes): [
+    / protected / <<{/ alg / 1: 10 / AES-CCM-16-64-128 /}>>,
+    / unprotected / {/ IV / 5: h'89f52f65a1c580933b5261a78c'},
+    / ciphertext / h'5974e1b99a3a4cc09a659aa2e9e7fff161d38ce71cb45ce460ffb569'
+  ]
+END
+run_hex "40020007c110ff$(printf '%s' "$C41" | cut -c 3-)" --coap --json --compact
+expect_contains "coap --json: no comments in payload_cbor" '"payload_cbor": ["oQEK", {"5": "ifUvZaHFgJM7UmGnjA"}, "WXThuZo6TMCaZZqi6ef_8WHTjOcctFzkYP-1aQ"]'
+run_hex 40020007c13fff0102a10102 --coap
+expect_ok "coap: cbor-seq payload, one item per line" <<'END'
+CoAP CON 0.02 POST  mid 0x0007  token h''
+  Content-Format (12): 63 / application/cbor-seq /
+  payload (5 bytes, CBOR sequence):
+    1
+    2
+    {1: 2}
+END
+run_hex 40020007c13cffa101 --coap
+expect_ok "coap: CBOR Content-Format, malformed payload as hex" <<'END'
+CoAP CON 0.02 POST  mid 0x0007  token h''
+  Content-Format (12): 60 / application/cbor /
+  payload (2 bytes, not well-formed CBOR): h'a101'
+END
+# Without a Content-Format: CBOR is not guessed; printable text is text.
+run_hex 40020007ffa201020304 --coap
+expect_line "coap: no Content-Format, binary payload" "$(printf 'CoAP CON 0.02 POST  mid 0x0007  token h'"''"'\n  payload (5 bytes): h'"'a201020304'"'')"
+run_hex 40020007c0ff00ff --coap
+expect_contains "coap: text Content-Format, not text" "  payload (2 bytes, not printable UTF-8): h'00ff'"
+run_hex 40020007b2fffe --coap
+expect_contains "coap: string option, not UTF-8" "  Uri-Path (11): h'fffe' / not UTF-8 /"
+run_hex 4002000791e0ff01 --coap
+expect_contains "coap: malformed OSCORE option" "  OSCORE (9): h'e0' / malformed: OSCORE: failed to decode COSE /"
+
+# Context files: refused with one line, before the message is read.
+printf '{"master_secret": "01", "sender_id": "0g", "recipient_id": ""}\n' >"$TMP/bad.json"
+run_hex "$C4" --coap --oscore-context "$TMP/bad.json"
+expect_error "coap: context with bad hex" 1 '"sender_id": not hex'
+printf '{"master_secret": "01", "recipient_id": ""}\n' >"$TMP/bad.json"
+run_hex "$C4" --coap --oscore-context "$TMP/bad.json"
+expect_error "coap: context without sender_id" 1 '"sender_id" is missing'
+printf '{"master_secret": "01", "sender_id": "01", "recipient_id": "01"}\n' >"$TMP/bad.json"
+run_hex "$C4" --coap --oscore-context "$TMP/bad.json"
+expect_error "coap: context with equal IDs" 1 'must differ'
+printf '{"master_secret": "01", "sender_id": "0102030405060708", "recipient_id": ""}\n' >"$TMP/bad.json"
+run_hex "$C4" --coap --oscore-context "$TMP/bad.json"
+expect_error "coap: Sender ID too long" 1 '"sender_id": 8 bytes, not 0 to 7'
+printf '{"master_secret": "01", "sender_id": "01", "recipient_id": "", "salt": "00"}\n' >"$TMP/bad.json"
+run_hex "$C4" --coap --oscore-context "$TMP/bad.json"
+expect_error "coap: unknown context member" 1 'unknown member "salt"'
+printf '{"master_secret": "01", "sender_id": "01", "recipient_id": "", "alg": 12}\n' >"$TMP/bad.json"
+run_hex "$C4" --coap --oscore-context "$TMP/bad.json"
+expect_error "coap: unsupported alg" 1 '"alg": 10'
+printf '{"master_secret": "01", "sender_id": "01", "recipient_id": "", "role": "proxy"}\n' >"$TMP/bad.json"
+run_hex "$C4" --coap --oscore-context "$TMP/bad.json"
+expect_error "coap: bad role" 1 '"role": "server" or "client"'
+printf '[1]\n' >"$TMP/bad.json"
+run_hex "$C4" --coap --oscore-context "$TMP/bad.json"
+expect_error "coap: context not an object" 1 'must be a JSON object'
+run_hex "$C4" --coap --oscore-context "$TMP/does-not-exist.json"
+expect_error "coap: missing context file" 1 'does-not-exist.json'
+
+# Command line.
+run_hex "$C4" --oscore-context "$TMP/c12.json"
+expect_error "--oscore-context without --coap" 2 "--oscore-context needs --coap"
+run_hex "$C4" --coap --key "$K128"
+expect_error "--coap with --key" 2 "--key does not apply to --coap"
+run_hex "$C4" --coap --strict
+expect_error "--coap with --strict" 2 "--strict does not apply to --coap"
+run_hex "$C4" --coap --oscore-context -
+expect_error "message and context both on stdin" 2 "standard input"
+
 # ---- command line -------------------------------------------------------------------
 
 run inspect --help </dev/null
 expect_contains "inspect --help" '--strict'
-for opt in --hex --json --compact --plain --key --key-file --aud; do
+for opt in --hex --json --compact --plain --key --key-file --aud --coap --oscore-context; do
 	run inspect --help </dev/null
 	expect_contains "inspect --help documents $opt" "$opt"
 done
