@@ -137,6 +137,25 @@ int obol_coap_opt_uint(const uint8_t *val, size_t len, uint32_t *v);
 int obol_coap_uri_path(const struct obol_coap_msg *m, char *out, size_t cap,
 		       size_t *len);
 
+/*
+ * The first Uri-Query option "name=value" (or a bare "name", value empty)
+ * whose name is name[0..name_len): 1 and the value in *val, *len; or 0.
+ * RFC 7252 6.5 step 9: each option is one argument.
+ */
+int obol_coap_uri_query(const struct obol_coap_msg *m, const char *name,
+			size_t name_len, const uint8_t **val, size_t *len);
+
+/*
+ * OSCORE option classes (RFC 8613 4.1, Figure 5): OBOL_COAP_CLASS_E
+ * (inner: encrypted and integrity protected), OBOL_COAP_CLASS_U (outer),
+ * or both. Options not in Figure 5 are Class E (4.1). RFC 8613 defines
+ * no Class I option. oscore.h says which of the "both" options obol
+ * actually sends outer.
+ */
+#define OBOL_COAP_CLASS_E 0x01u
+#define OBOL_COAP_CLASS_U 0x02u
+unsigned obol_coap_oscore_class(uint16_t num);
+
 /* Message builder. Treat the fields as private. */
 struct obol_coap_builder {
 	uint8_t *buf;
@@ -159,6 +178,9 @@ void obol_coap_add_uint_option(struct obol_coap_builder *b, uint16_t num,
 /* Uri-Path options from "/a/b" (empty segments are skipped). */
 void obol_coap_add_uri_path(struct obol_coap_builder *b, const char *path,
 			    size_t len);
+/* Uri-Query options from "a=1&b" (one option per non-empty argument). */
+void obol_coap_add_uri_query(struct obol_coap_builder *b, const char *query,
+			     size_t len);
 /* The payload marker and payload; nothing for an empty payload. Last. */
 void obol_coap_set_payload(struct obol_coap_builder *b, const uint8_t *p,
 			   size_t len);

@@ -287,21 +287,83 @@ void obol_coap_add_uint_option(struct obol_coap_builder *b, uint16_t num,
 	obol_coap_add_option(b, num, t + n, 4 - n);
 }
 
+/* One option per non-empty piece of s between separators sep. */
+static void add_split(struct obol_coap_builder *b, uint16_t num, char sep,
+		      const char *s, size_t len)
+{
+	size_t i = 0, start;
+
+	while (i < len) {
+		while (i < len && s[i] == sep)
+			i++;
+		start = i;
+		while (i < len && s[i] != sep)
+			i++;
+		if (i > start)
+			obol_coap_add_option(b, num, (const uint8_t *)s + start, i - start);
+	}
+}
+
 void obol_coap_add_uri_path(struct obol_coap_builder *b, const char *path,
 			    size_t len)
 {
-	size_t i = 0, s;
-
 	/* 5.10.1 / 6.5 step 8: one Uri-Path option per non-empty segment. */
-	while (i < len) {
-		while (i < len && path[i] == '/')
-			i++;
-		s = i;
-		while (i < len && path[i] != '/')
-			i++;
-		if (i > s)
-			obol_coap_add_option(b, OBOL_COAP_OPT_URI_PATH,
-					     (const uint8_t *)path + s, i - s);
+	add_split(b, OBOL_COAP_OPT_URI_PATH, '/', path, len);
+}
+
+void obol_coap_add_uri_query(struct obol_coap_builder *b, const char *query,
+			     size_t len)
+{
+	/* 6.5 step 9: one Uri-Query option per argument. */
+	add_split(b, OBOL_COAP_OPT_URI_QUERY, '&', query, len);
+}
+
+int obol_coap_uri_query(const struct obol_coap_msg *m, const char *name,
+			size_t name_len, const uint8_t **val, size_t *len)
+{
+	struct obol_coap_opt_iter it;
+	const uint8_t *v;
+	uint16_t num;
+	size_t n;
+
+	obol_coap_opt_begin(m, &it);
+	while (obol_coap_opt_next(&it, &num, &v, &n) > 0) {
+		if (num != OBOL_COAP_OPT_URI_QUERY || n < name_len ||
+		    (name_len && memcmp(v, name, name_len) != 0))
+			continue;
+		if (n == name_len) { /* a bare "name" */
+			*val = v + n;
+			*len = 0;
+			return 1;
+		}
+		if (v[name_len] == '=') {
+			*val = v + name_len + 1;
+			*len = n - name_len - 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+unsigned obol_coap_oscore_class(uint16_t num)
+{
+	switch (num) {
+	case OBOL_COAP_OPT_URI_HOST:
+	case OBOL_COAP_OPT_URI_PORT:
+	case OBOL_COAP_OPT_OSCORE:
+	case OBOL_COAP_OPT_PROXY_URI:
+	case OBOL_COAP_OPT_PROXY_SCHEME:
+		return OBOL_COAP_CLASS_U;
+	case OBOL_COAP_OPT_OBSERVE:
+	case OBOL_COAP_OPT_MAX_AGE:
+	case OBOL_COAP_OPT_BLOCK2:
+	case OBOL_COAP_OPT_BLOCK1:
+	case OBOL_COAP_OPT_SIZE2:
+	case OBOL_COAP_OPT_SIZE1:
+	case OBOL_COAP_OPT_NO_RESPONSE:
+		return OBOL_COAP_CLASS_E | OBOL_COAP_CLASS_U;
+	default:
+		return OBOL_COAP_CLASS_E;
 	}
 }
 

@@ -67,9 +67,7 @@ static int is_response(uint8_t code)
 /* Class U only: kept outer, never in the plaintext. */
 static int outer_only(uint16_t num)
 {
-	return num == OBOL_COAP_OPT_URI_HOST || num == OBOL_COAP_OPT_URI_PORT ||
-	       num == OBOL_COAP_OPT_PROXY_URI || num == OBOL_COAP_OPT_PROXY_SCHEME ||
-	       num == OBOL_COAP_OPT_OSCORE;
+	return obol_coap_oscore_class(num) == OBOL_COAP_CLASS_U;
 }
 
 /* ---- option runs ---------------------------------------------------------- */

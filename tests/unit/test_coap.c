@@ -661,6 +661,62 @@ static void test_uri_path(struct obol_test_ctx *t)
 	CHECK_INT(t, n, 1);
 }
 
+/* Uri-Query: the builder splits "a=1&b" into options (RFC 7252 6.5 step
+ * 9) and obol_coap_uri_query finds an argument by name. */
+static void test_uri_query(struct obol_test_ctx *t)
+{
+	static const char q[] = "&aud=rs1&&flag&audience=x&aud=second";
+	uint8_t buf[64];
+	struct obol_coap_builder b;
+	struct obol_coap_msg m;
+	const uint8_t *v = NULL;
+	size_t len = 0, n = 99;
+
+	obol_coap_build_init(&b, buf, sizeof buf, OBOL_COAP_CON, OBOL_COAP_GET, 1, NULL, 0);
+	obol_coap_add_uri_path(&b, "/x", 2);
+	obol_coap_add_uri_query(&b, q, sizeof q - 1);
+	CHECK_INT(t, obol_coap_build_finish(&b, &len), OBOL_OK);
+	CHECK_INT(t, obol_coap_parse(buf, len, &m), OBOL_OK);
+	/* Four non-empty arguments became four options, in order. */
+	{
+		struct obol_coap_opt_iter it;
+		uint16_t num;
+		unsigned count = 0;
+		obol_coap_opt_begin(&m, &it);
+		while (obol_coap_opt_next(&it, &num, &v, &n) > 0)
+			count += num == OBOL_COAP_OPT_URI_QUERY;
+		CHECK_INT(t, count, 4);
+	}
+	CHECK_INT(t, obol_coap_uri_query(&m, "aud", 3, &v, &n), 1);
+	CHECK_MEM(t, v, n, (const uint8_t *)"rs1", 3); /* the first, not "second" */
+	CHECK_INT(t, obol_coap_uri_query(&m, "flag", 4, &v, &n), 1);
+	CHECK_INT(t, n, 0);
+	CHECK_INT(t, obol_coap_uri_query(&m, "audience", 8, &v, &n), 1);
+	CHECK_MEM(t, v, n, (const uint8_t *)"x", 1);
+	CHECK_INT(t, obol_coap_uri_query(&m, "au", 2, &v, &n), 0); /* no prefix match */
+	CHECK_INT(t, obol_coap_uri_query(&m, "x", 1, &v, &n), 0); /* the path is no query */
+}
+
+/* RFC 8613 4.1, Figure 5; unknown options are Class E. */
+static void test_oscore_class(struct obol_test_ctx *t)
+{
+	const unsigned e = OBOL_COAP_CLASS_E, u = OBOL_COAP_CLASS_U;
+	static const struct {
+		uint16_t num;
+		unsigned cls;
+	} rows[] = {
+		{1, 1}, {3, 2}, {4, 1}, {5, 1}, {6, 3}, {7, 2}, {8, 1}, {9, 2},
+		{11, 1}, {12, 1}, {14, 3}, {15, 1}, {17, 1}, {20, 1}, {23, 3},
+		{27, 3}, {28, 3}, {35, 2}, {39, 2}, {60, 3}, {258, 3},
+		{252, 1}, {292, 1}, {2, 1}, {65535, 1},
+	};
+	size_t i;
+
+	CHECK_INT(t, e | u, 3);
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		CHECK_INT(t, obol_coap_oscore_class(rows[i].num), rows[i].cls);
+}
+
 /* ---- builder ------------------------------------------------------------------- */
 
 static void test_builder(struct obol_test_ctx *t)
@@ -969,6 +1025,8 @@ void test_coap(struct obol_test_ctx *t)
 	test_valid(t);
 	test_options(t);
 	test_uri_path(t);
+	test_uri_query(t);
+	test_oscore_class(t);
 	test_builder(t);
 	test_sizes(t);
 	test_round_trip(t);
