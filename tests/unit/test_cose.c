@@ -1548,7 +1548,7 @@ static void test_sign1(struct obol_test_ctx *t, int signs)
 
 /* ---- COSE_Key ----------------------------------------------------------- */
 
-/* RFC 8392 A.2.3 (from /work/shared/vectors/cwt, as printed in the RFC:
+/* RFC 8392 A.2.3 (from ../shared/vectors/cwt, as printed in the RFC:
  * labels -4, -3, -2, -1, 1, 2, 3) and its deterministic re-encodings. */
 static const char A23[] =
 	"a72358206c1382765aec5358f117733d281c1c7bdc39884d04a45a1e6c67c858bc206c1922582060f7f1"
