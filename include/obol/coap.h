@@ -156,6 +156,13 @@ int obol_coap_uri_query(const struct obol_coap_msg *m, const char *name,
 #define OBOL_COAP_CLASS_U 0x02u
 unsigned obol_coap_oscore_class(uint16_t num);
 
+/*
+ * The header of one option (RFC 7252 3.1) with this delta and value
+ * length (each at most 65535 + 269) into h; returns its size, 1..5.
+ * For code that lays out options itself (OSCORE's in-place merge).
+ */
+size_t obol_coap_opt_header(uint8_t h[5], uint32_t delta, uint32_t len);
+
 /* Message builder. Treat the fields as private. */
 struct obol_coap_builder {
 	uint8_t *buf;

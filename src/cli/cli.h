@@ -289,6 +289,12 @@ void cli_diag_text(struct cli_buf *b, const uint8_t *s, size_t n);
 
 /* 1 if s[0..n) is valid UTF-8 (RFC 3629: no overlong forms, surrogates). */
 int cli_utf8_valid(const uint8_t *s, size_t n);
+/* Length of the valid UTF-8 sequence at s[0..n) (n >= 1), or 0. */
+size_t cli_utf8_seq(const uint8_t *s, size_t n);
+/* Append code point cp (at most U+10FFFF) as UTF-8. */
+void cli_buf_put_utf8(struct cli_buf *b, unsigned cp);
+/* The value of a hex digit (either case), or -1. */
+int cli_hex_digit(uint8_t c);
 
 /*
  * The shortest text that reads back as v (see diag.c), e.g. "1.0",

@@ -469,35 +469,6 @@ static void put_simple(const struct pr *pr, struct cli_buf *b, uint8_t v)
 	}
 }
 
-/* Length of the valid UTF-8 sequence (RFC 3629) at s[0..n), or 0. */
-static size_t utf8_seq(const uint8_t *s, size_t n)
-{
-	size_t need, k;
-	uint8_t lo = 0x80, hi = 0xbf;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	if (s[0] < 0xe0) {
-		need = 1;
-	} else if (s[0] < 0xf0) {
-		need = 2;
-		lo = s[0] == 0xe0 ? 0xa0 : 0x80; /* overlong */
-		hi = s[0] == 0xed ? 0x9f : 0xbf; /* surrogates */
-	} else {
-		need = 3;
-		lo = s[0] == 0xf0 ? 0x90 : 0x80; /* overlong */
-		hi = s[0] == 0xf4 ? 0x8f : 0xbf; /* above U+10FFFF */
-	}
-	if (n - 1 < need || s[1] < lo || s[1] > hi)
-		return 0;
-	for (k = 2; k <= need; k++)
-		if (s[k] < 0x80 || s[k] > 0xbf)
-			return 0;
-	return need + 1;
-}
-
 /*
  * Text as a JSON string, which diagnostic notation shares (RFC 8949 8):
  * '"', '\' and control characters escaped, other UTF-8 kept as is. Bytes
@@ -509,7 +480,7 @@ static void put_text(struct cli_buf *b, const uint8_t *s, size_t n)
 
 	cli_buf_putc(b, '"');
 	while (i < n) {
-		size_t k = utf8_seq(s + i, n - i);
+		size_t k = cli_utf8_seq(s + i, n - i);
 		char esc[8];
 
 		if (k == 0) {
@@ -1198,15 +1169,3 @@ void cli_diag_text(struct cli_buf *b, const uint8_t *s, size_t n)
 	put_text(b, s, n);
 }
 
-int cli_utf8_valid(const uint8_t *s, size_t n)
-{
-	size_t i = 0, k;
-
-	while (i < n) {
-		k = utf8_seq(s + i, n - i);
-		if (k == 0)
-			return 0;
-		i += k;
-	}
-	return 1;
-}

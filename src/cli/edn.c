@@ -194,25 +194,6 @@ static int parse_number(struct ep *p, int *neg, uint64_t *u)
 	return 0;
 }
 
-static void put_utf8(struct cli_buf *b, unsigned cp)
-{
-	if (cp < 0x80) {
-		cli_buf_putc(b, (char)cp);
-	} else if (cp < 0x800) {
-		cli_buf_putc(b, (char)(0xc0 | cp >> 6));
-		cli_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		cli_buf_putc(b, (char)(0xe0 | cp >> 12));
-		cli_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		cli_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		cli_buf_putc(b, (char)(0xf0 | cp >> 18));
-		cli_buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		cli_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		cli_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
 static int hex4(const struct ep *p, size_t at, unsigned *v)
 {
 	size_t k;
@@ -294,7 +275,7 @@ static int parse_quoted(struct ep *p, struct cli_buf *out)
 				ep_error(p, "unpaired surrogate in a \\u escape");
 				goto fail;
 			}
-			put_utf8(&s, cp);
+			cli_buf_put_utf8(&s, cp);
 			p->i += 4;
 			break;
 		}

@@ -70,72 +70,19 @@ static void describe(struct jp *p, const char *expected)
 
 static int hex4(const uint8_t *s, unsigned *v)
 {
-	unsigned i, d;
+	unsigned i;
 
 	*v = 0;
 	for (i = 0; i < 4; i++) {
-		uint8_t c = s[i];
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A' + 10);
-		else
+		int d = cli_hex_digit(s[i]);
+		if (d < 0)
 			return -1;
-		*v = *v << 4 | d;
+		*v = *v << 4 | (unsigned)d;
 	}
 	return 0;
 }
 
-static void put_utf8(struct cli_buf *b, unsigned cp)
-{
-	if (cp < 0x80) {
-		cli_buf_putc(b, (char)cp);
-	} else if (cp < 0x800) {
-		cli_buf_putc(b, (char)(0xc0 | cp >> 6));
-		cli_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		cli_buf_putc(b, (char)(0xe0 | cp >> 12));
-		cli_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		cli_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		cli_buf_putc(b, (char)(0xf0 | cp >> 18));
-		cli_buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		cli_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		cli_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
 /* Length of the valid UTF-8 sequence at s[0..n) (RFC 3629), or 0. */
-static size_t utf8_len(const uint8_t *s, size_t n)
-{
-	size_t need, k;
-	uint8_t lo = 0x80, hi = 0xbf;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	if (s[0] < 0xe0) {
-		need = 1;
-	} else if (s[0] < 0xf0) {
-		need = 2;
-		lo = s[0] == 0xe0 ? 0xa0 : 0x80;
-		hi = s[0] == 0xed ? 0x9f : 0xbf;
-	} else {
-		need = 3;
-		lo = s[0] == 0xf0 ? 0x90 : 0x80;
-		hi = s[0] == 0xf4 ? 0x8f : 0xbf;
-	}
-	if (n - 1 < need || s[1] < lo || s[1] > hi)
-		return 0;
-	for (k = 2; k <= need; k++)
-		if (s[k] < 0x80 || s[k] > 0xbf)
-			return 0;
-	return need + 1;
-}
-
 /* A string, the opening quote at p->i; the decoded text into *out. */
 static int parse_string(struct jp *p, char **out, size_t *out_len)
 {
@@ -161,7 +108,7 @@ static int parse_string(struct jp *p, char **out, size_t *out_len)
 			goto fail;
 		}
 		if (c != '\\') {
-			k = utf8_len(p->s + p->i, p->n - p->i);
+			k = cli_utf8_seq(p->s + p->i, p->n - p->i);
 			if (k == 0) {
 				jp_error(p, "invalid UTF-8 in a string");
 				goto fail;
@@ -205,7 +152,7 @@ static int parse_string(struct jp *p, char **out, size_t *out_len)
 				jp_error(p, "unpaired surrogate in a \\u escape");
 				goto fail;
 			}
-			put_utf8(&b, cp);
+			cli_buf_put_utf8(&b, cp);
 			p->i += 4;
 			break;
 		}

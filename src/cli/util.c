@@ -191,7 +191,7 @@ int cli_read_input(const char *prog, const char *path, size_t max,
 
 /* ---- hex ------------------------------------------------------------------ */
 
-static int hex_value(uint8_t c)
+int cli_hex_digit(uint8_t c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -218,7 +218,7 @@ int cli_hex_decode(uint8_t *txt, size_t *len, size_t *pos)
 
 		if (is_space(txt[i]))
 			continue;
-		v = hex_value(txt[i]);
+		v = cli_hex_digit(txt[i]);
 		if (v < 0) {
 			*pos = i;
 			return CLI_HEX_BAD_CHAR;
@@ -401,7 +401,7 @@ int cli_is_hex_text(const uint8_t *p, size_t n)
 	int digits = 0;
 
 	for (i = 0; i < n; i++) {
-		if (hex_value(p[i]) >= 0)
+		if (cli_hex_digit(p[i]) >= 0)
 			digits = 1;
 		else if (!is_space(p[i]))
 			return 0;
@@ -455,4 +455,66 @@ int cli_write_output(const char *prog, const char *path, const uint8_t *data,
 		obol_wipe(text.p, text.len);
 	cli_buf_free(&text);
 	return ok ? 0 : -1;
+}
+
+/* ---- UTF-8 (RFC 3629) ----------------------------------------------------- */
+
+size_t cli_utf8_seq(const uint8_t *s, size_t n)
+{
+	size_t need, k;
+	uint8_t lo = 0x80, hi = 0xbf;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	if (s[0] < 0xe0) {
+		need = 1;
+	} else if (s[0] < 0xf0) {
+		need = 2;
+		lo = s[0] == 0xe0 ? 0xa0 : 0x80; /* overlong */
+		hi = s[0] == 0xed ? 0x9f : 0xbf; /* surrogates */
+	} else {
+		need = 3;
+		lo = s[0] == 0xf0 ? 0x90 : 0x80; /* overlong */
+		hi = s[0] == 0xf4 ? 0x8f : 0xbf; /* above U+10FFFF */
+	}
+	if (n - 1 < need || s[1] < lo || s[1] > hi)
+		return 0;
+	for (k = 2; k <= need; k++)
+		if (s[k] < 0x80 || s[k] > 0xbf)
+			return 0;
+	return need + 1;
+}
+
+int cli_utf8_valid(const uint8_t *s, size_t n)
+{
+	size_t i = 0, k;
+
+	while (i < n) {
+		k = cli_utf8_seq(s + i, n - i);
+		if (k == 0)
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
+void cli_buf_put_utf8(struct cli_buf *b, unsigned cp)
+{
+	if (cp < 0x80) {
+		cli_buf_putc(b, (char)cp);
+	} else if (cp < 0x800) {
+		cli_buf_putc(b, (char)(0xc0 | cp >> 6));
+		cli_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+	} else if (cp < 0x10000) {
+		cli_buf_putc(b, (char)(0xe0 | cp >> 12));
+		cli_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		cli_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+	} else {
+		cli_buf_putc(b, (char)(0xf0 | cp >> 18));
+		cli_buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
+		cli_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		cli_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
+	}
 }

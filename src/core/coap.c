@@ -236,25 +236,15 @@ void obol_coap_build_init(struct obol_coap_builder *b, uint8_t *buf,
 	put(b, token, token_len);
 }
 
-void obol_coap_add_option(struct obol_coap_builder *b, uint16_t num,
-			  const uint8_t *val, size_t len)
+size_t obol_coap_opt_header(uint8_t h[5], uint32_t delta, uint32_t len)
 {
-	uint8_t h[5];
 	uint32_t f[2];
 	size_t n = 1;
 	unsigned i;
 
-	if (b->payload || num < b->last) {
-		fail(b, OBOL_ERR_COAP_ORDER);
-		return;
-	}
-	if (len > OPT_LEN_MAX) {
-		fail(b, OBOL_ERR_COAP_OPTION);
-		return;
-	}
 	/* 3.1: delta then length, each as a nibble plus 0, 1 or 2 bytes. */
-	f[0] = (uint32_t)num - b->last;
-	f[1] = (uint32_t)len;
+	f[0] = delta;
+	f[1] = len;
 	h[0] = 0;
 	for (i = 0; i < 2; i++) {
 		uint32_t v = f[i];
@@ -270,7 +260,23 @@ void obol_coap_add_option(struct obol_coap_builder *b, uint16_t num,
 		}
 		h[0] = (uint8_t)((uint32_t)h[0] << 4 | nib);
 	}
-	put(b, h, n);
+	return n;
+}
+
+void obol_coap_add_option(struct obol_coap_builder *b, uint16_t num,
+			  const uint8_t *val, size_t len)
+{
+	uint8_t h[5];
+
+	if (b->payload || num < b->last) {
+		fail(b, OBOL_ERR_COAP_ORDER);
+		return;
+	}
+	if (len > OPT_LEN_MAX) {
+		fail(b, OBOL_ERR_COAP_OPTION);
+		return;
+	}
+	put(b, h, obol_coap_opt_header(h, (uint32_t)num - b->last, (uint32_t)len));
 	put(b, val, len);
 	b->last = num;
 }

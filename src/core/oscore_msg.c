@@ -86,25 +86,9 @@ static size_t ext_len(size_t v)
  */
 static size_t opt_put(uint8_t *p, size_t delta, const uint8_t *val, size_t len)
 {
-	size_t f[2], n = 1, i;
 	uint8_t h[5];
+	size_t n = obol_coap_opt_header(h, (uint32_t)delta, (uint32_t)len);
 
-	f[0] = delta;
-	f[1] = len;
-	h[0] = 0;
-	for (i = 0; i < 2; i++) {
-		size_t v = f[i], nib = v;
-		if (v >= 269) {
-			v -= 269;
-			nib = 14;
-			h[n++] = (uint8_t)(v >> 8);
-			h[n++] = (uint8_t)v;
-		} else if (v >= 13) {
-			nib = 13;
-			h[n++] = (uint8_t)(v - 13);
-		}
-		h[0] = (uint8_t)((unsigned)h[0] << 4 | (unsigned)nib);
-	}
 	if (p != NULL) {
 		memcpy(p, h, n);
 		if (len)

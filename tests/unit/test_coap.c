@@ -697,6 +697,26 @@ static void test_uri_query(struct obol_test_ctx *t)
 	CHECK_INT(t, obol_coap_uri_query(&m, "x", 1, &v, &n), 0); /* the path is no query */
 }
 
+/* The option header alone (RFC 7252 3.1): nibbles and extended bytes. */
+static void test_opt_header(struct obol_test_ctx *t)
+{
+	static const struct {
+		uint32_t delta, len;
+		const char *hex;
+	} rows[] = {
+		{0, 0, "00"}, {12, 12, "cc"}, {13, 0, "d000"}, {11, 268, "bdff"},
+		{269, 1, "e10000"}, {65535 + 269, 269, "eeffff0000"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		uint8_t h[5], want[5];
+		long n = obol_test_unhex(rows[i].hex, want, sizeof want);
+		size_t got = obol_coap_opt_header(h, rows[i].delta, rows[i].len);
+		CHECK_MEM(t, h, got, want, (size_t)n);
+	}
+}
+
 /* RFC 8613 4.1, Figure 5; unknown options are Class E. */
 static void test_oscore_class(struct obol_test_ctx *t)
 {
@@ -1027,6 +1047,7 @@ void test_coap(struct obol_test_ctx *t)
 	test_uri_path(t);
 	test_uri_query(t);
 	test_oscore_class(t);
+	test_opt_header(t);
 	test_builder(t);
 	test_sizes(t);
 	test_round_trip(t);
