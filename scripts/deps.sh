@@ -5,10 +5,12 @@
 set -eu
 
 # Build: C compilers, CMake; tests: Python references, clang's libFuzzer;
-# Cortex-M0: the arm-none-eabi toolchain with newlib.
+# Cortex-M0: the arm-none-eabi toolchain with newlib; the AS: SQLite and
+# libcoap (its coap-client/coap-server tools are the test peers).
 PACKAGES="make cmake gcc libc6-dev clang libclang-rt-14-dev
 libssl-dev python3 python3-cbor2 python3-cryptography
-gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi"
+gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
+pkg-config libsqlite3-dev libcoap3-dev libcoap3-bin"
 
 missing=""
 for p in $PACKAGES; do
