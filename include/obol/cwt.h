@@ -164,6 +164,13 @@ int obol_cwt_decode_claims(const uint8_t *buf, size_t len,
  */
 void obol_cwt_encode_claims(obol_cbor_enc *e, const struct obol_cwt_claims *c);
 
+/*
+ * Write only the cnf of c (its cnf_type and value), as the cnf map
+ * {method: value} the claim holds: what an AS also returns to the client
+ * in the cnf parameter (RFC 9200 5.8.2, RFC 9203 3.2).
+ */
+void obol_cwt_encode_cnf(obol_cbor_enc *e, const struct obol_cwt_claims *c);
+
 /* How to protect a token (obol_cwt_protect). */
 enum obol_cwt_protection {
 	OBOL_CWT_ENCRYPT0 = OBOL_COSE_TAG_ENCRYPT0,

@@ -401,7 +401,7 @@ static void put_osc(obol_cbor_enc *e, const struct obol_oscore_input *o)
 	}
 }
 
-static void put_cnf(obol_cbor_enc *e, const struct obol_cwt_claims *c)
+void obol_cwt_encode_cnf(obol_cbor_enc *e, const struct obol_cwt_claims *c)
 {
 	switch (c->cnf_type) {
 	case OBOL_CWT_CNF_COSE_KEY:
@@ -471,7 +471,7 @@ void obol_cwt_encode_claims(obol_cbor_enc *e, const struct obol_cwt_claims *c)
 			continue;
 		obol_cbor_put_uint(e, t->key);
 		if (t->type == V_CNF)
-			put_cnf(e, c);
+			obol_cwt_encode_cnf(e, c);
 		else if (t->type == V_SCOPE)
 			put_scope(e, c);
 		else
