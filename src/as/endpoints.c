@@ -34,10 +34,12 @@
 
 #define GRANT_CLIENT_CREDENTIALS 2 /* RFC 9200 8.7 */
 
-/* What obol puts in a token (sizes chosen for a token under 100 bytes
- * with one AIF entry; see README "Figures"). */
+/* What obol puts in a token (README "Figures" has the resulting sizes). */
 #define CTI_LEN 8      /* random: unique per AS with overwhelming odds */
-#define OSC_ID_LEN 4   /* OSCORE_Input_Material id (RFC 9203 3.2.1) */
+/* OSCORE_Input_Material id (RFC 9203 3.2.1). The RS only compares it with
+ * the id of the context a rights update arrives on (RFC 9203 4.4), so it
+ * need not be unique across clients: 2 bytes. */
+#define OSC_ID_LEN 2
 #define OSC_MS_LEN 16  /* Master Secret: the AEAD key size (RFC 8613 3.1) */
 #define OSC_SALT_LEN 8 /* the AS's part of the Master Salt (RFC 9203 4.3) */
 #define CNONCE_MAX 32
