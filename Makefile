@@ -5,7 +5,7 @@
 #                 + the Cortex-M0 cross build of the core (build-m0/)
 #   make size     Cortex-M0 code size and worst stack frame of the core
 #   make fuzz     libFuzzer on every target for FUZZ_SECONDS each (build-fuzz/)
-#   make bench    benchmarks (none yet)
+#   make bench    benchmarks: AS token issuance vs a bare libcoap server
 #   make demo     the end-to-end demo (so far: inspect an RFC 8392 token)
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -48,8 +48,8 @@ fuzz: deps
 	@cmake --build build-fuzz -j $(JOBS)
 	@sh scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
 
-bench:
-	@echo "make bench: no benchmarks yet (they arrive with the crypto, OSCORE and AS issues)"
+bench: build
+	build/obol bench as
 
 demo: build
 	@sh scripts/demo.sh build

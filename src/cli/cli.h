@@ -55,6 +55,8 @@ struct cli_command {
 
 int cli_inspect(int argc, char **argv);
 int cli_token(int argc, char **argv);
+/* `obol bench` (bench.c): benchmarks that print figures. */
+int cli_bench(int argc, char **argv);
 /* `obol as serve` (as_serve.c), called by `obol as` (as.c). */
 int cli_as_serve(int argc, char **argv);
 

@@ -14,6 +14,7 @@
 static const struct cli_command commands[] = {
 	{"inspect", cli_inspect, "print CBOR in diagnostic notation or as JSON"},
 	{"token", cli_token, "mint, verify and generate keys for CWT access tokens"},
+	{"bench", cli_bench, "benchmarks that print figures"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
