@@ -674,9 +674,9 @@ static int load_run(const struct load_cfg *c, struct load_result *r)
 		fds[k].fd = s;
 		fds[k].events = POLLIN;
 	}
-	next_mid = obol_port_random(rnd, 2) == OBOL_OK
-			   ? (uint16_t)(rnd[0] << 8 | rnd[1])
-			   : 1;
+	next_mid = 1;
+	if (obol_port_random(rnd, 2) == OBOL_OK)
+		next_mid = (uint16_t)((unsigned)rnd[0] << 8 | rnd[1]);
 	now = now_s();
 	start = now + c->warmup;
 	end = start + c->seconds;
