@@ -48,7 +48,9 @@ print(s.getsockname()[1])'
 # Wait until the log has $1 "event=ready" lines (or the AS died).
 wait_ready() {
 	i=0
-	while [ "$(grep -c 'event=ready' "$dir/as.log" 2>/dev/null || :)" -lt "$1" ]; do
+	while :; do
+		n=$(grep -c 'event=ready' "$dir/as.log" 2>/dev/null || :)
+		[ "${n:-0}" -lt "$1" ] || break
 		kill -0 "$as_pid" 2>/dev/null || fail "the AS exited at start"
 		i=$((i + 1))
 		[ $i -le 200 ] || fail "the AS was not ready after 10 s"
