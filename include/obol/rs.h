@@ -216,9 +216,11 @@ struct obol_rs {
 	uint8_t exi_seen;
 	struct obol_rs_slot slot[OBOL_RS_SLOTS];
 	/* Scratch of one call: the claims of the token being validated
-	 * (views into the request buffer; kept here, not on the stack, so
-	 * that token validation stays within the stack budget). */
+	 * (views into the request buffer) and the validation policy; kept
+	 * here, not on the stack, so that token validation stays within the
+	 * stack budget. */
 	struct obol_cwt_claims claims;
+	struct obol_cwt_policy policy;
 };
 
 /*

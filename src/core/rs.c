@@ -23,6 +23,20 @@
 
 #define CODE_UNSUPPORTED_CF OBOL_COAP_CODE(4, 15)
 
+/*
+ * The stack budget (1536 B, scripts/size.sh) leaves about 300 bytes above
+ * obol_cwt_validate (1232 B). gcc -Os inlines every static function
+ * called once into obol_rs_handle and gives the merged frame the sum of
+ * all their locals, the path buffer of a resource request included, so
+ * the branches that hold buffers stay separate functions. Only a hint:
+ * without it the code is the same, the frame larger.
+ */
+#if defined(__GNUC__)
+#define RS_NOINLINE __attribute__((noinline))
+#else
+#define RS_NOINLINE
+#endif
+
 /* A slot stays near its advertised size (C99 has no _Static_assert; a
  * negative array size stops the build). */
 typedef char obol_rs_slot_size_check[sizeof(struct obol_rs_slot) <=
@@ -46,7 +60,14 @@ struct call {
 	uint8_t type;       /* ACK or NON */
 	uint8_t tkl;
 	uint8_t token[8];
+	/* an update of access rights, from protected_request to authz_update */
+	struct obol_oscore_req oreq;
+	unsigned slot;
+	size_t tok_off, tok_len;
 };
+
+/* protected_request: "validate the update token at k->tok_off" */
+#define RS_UPDATE 1
 
 /* ---- small helpers ---------------------------------------------------------- */
 
@@ -60,8 +81,32 @@ static int path_is(const char *a, const char *p, size_t n)
 	return strlen(a) == n && memcmp(a, p, n) == 0;
 }
 
+/* 1 if m's Uri-Path options spell the path p ("/a/b"), without
+ * assembling it (no buffer on the stack of the token path). */
+static RS_NOINLINE int uri_path_is(const struct obol_coap_msg *m, const char *p)
+{
+	struct obol_coap_opt_iter it;
+	const uint8_t *v;
+	uint16_t num;
+	size_t n;
+
+	obol_coap_opt_begin(m, &it);
+	while (obol_coap_opt_next(&it, &num, &v, &n) > 0) {
+		if (num < OBOL_COAP_OPT_URI_PATH)
+			continue;
+		if (num > OBOL_COAP_OPT_URI_PATH)
+			break;
+		if (*p++ != '/' ||
+		    (n != 0 && (memchr(v, '/', n) != NULL || memchr(v, 0, n) != NULL ||
+				strncmp(p, (const char *)v, n) != 0)))
+			return 0;
+		p += n;
+	}
+	return *p == '\0';
+}
+
 /* Content-Format: its value, -1 when absent, -2 when malformed. */
-static long content_format(const struct obol_coap_msg *m)
+static RS_NOINLINE long content_format(const struct obol_coap_msg *m)
 {
 	const uint8_t *v;
 	size_t n;
@@ -81,7 +126,7 @@ static void slot_drop(struct obol_rs_slot *s)
 
 /* 1 if the slot's token has expired at now. An exp token validated with
  * a clock is expired when a later call comes without one (fail closed). */
-static int slot_expired(const struct obol_rs *rs, const struct obol_rs_slot *s,
+static RS_NOINLINE int slot_expired(const struct obol_rs *rs, const struct obol_rs_slot *s,
 			const struct obol_rs_time *now)
 {
 	if (s->has_exp) {
@@ -184,7 +229,7 @@ static void reply_init(const struct call *k, struct obol_coap_builder *b,
 }
 
 /* An unprotected reply; pl must not overlap k->out. */
-static int reply(struct call *k, uint8_t code, long cf, const uint8_t *pl,
+static RS_NOINLINE int reply(struct call *k, uint8_t code, long cf, const uint8_t *pl,
 		 size_t pl_len)
 {
 	struct obol_coap_builder b;
@@ -287,7 +332,7 @@ static int reply_protected(struct call *k, unsigned i,
 
 /* AS Request Creation Hints (RFC 9200 5.3) for an unprotected request to
  * a protected resource: {1: AS, 5: audience, 9: << [[path, method]] >>}. */
-static int reply_hints(struct call *k, const char *path, size_t path_len,
+static RS_NOINLINE int reply_hints(struct call *k, const char *path, size_t path_len,
 		       uint8_t method)
 {
 	const struct obol_rs_config *cfg = k->rs->cfg;
@@ -353,21 +398,19 @@ static uint8_t token_check(struct call *k, uint8_t *tok, size_t tok_len,
 	struct obol_rs *rs = k->rs;
 	const struct obol_rs_config *cfg = rs->cfg;
 	const struct obol_cwt_claims *c = &rs->claims;
-	struct obol_cwt_policy pol;
-	const char *aud[1];
+	struct obol_cwt_policy *pol = &rs->policy;
 	int err;
 
 	*ace_err = OBOL_ACE_ERR_INVALID_REQUEST;
 	*seq = 0;
-	aud[0] = cfg->audience;
-	memset(&pol, 0, sizeof pol);
-	pol.audiences = aud;
-	pol.naud = 1;
-	pol.now = k->now->unix_now;
-	pol.leeway = cfg->leeway;
-	/* Encrypt0 only (pol.accept 0): the token carries the Master Secret,
+	memset(pol, 0, sizeof *pol);
+	pol->audiences = &cfg->audience;
+	pol->naud = 1;
+	pol->now = k->now->unix_now;
+	pol->leeway = cfg->leeway;
+	/* Encrypt0 only (accept 0): the token carries the Master Secret,
 	 * which RFC 9203 3.2 wants encrypted for the RS */
-	err = obol_cwt_validate(tok, tok_len, cfg->keys, cfg->nkeys, &pol,
+	err = obol_cwt_validate(tok, tok_len, cfg->keys, cfg->nkeys, pol,
 				&rs->claims);
 	if (err != OBOL_OK)
 		return token_code(err);
@@ -457,19 +500,101 @@ static int authz_parse(const uint8_t *p, size_t n, const uint8_t **tok,
 	return err;
 }
 
-/* Unprotected POST /authz-info (RFC 9203 4.1, 4.2). */
-static int authz_info(struct call *k, const struct obol_coap_msg *m)
+/* 2.01 {42: N2, 44: ID2} (RFC 9203 4.2). */
+static RS_NOINLINE int reply_created(struct call *k, const uint8_t *n2,
+				     uint8_t rid)
+{
+	uint8_t pl[16];
+
+	pl[0] = 0xa2;
+	pl[1] = 0x18;
+	pl[2] = OBOL_ACE_NONCE2;
+	pl[3] = 0x40 | OBOL_ACE_NONCE_LEN;
+	memcpy(pl + 4, n2, OBOL_ACE_NONCE_LEN);
+	pl[12] = 0x18;
+	pl[13] = OBOL_ACE_SERVER_RECIPIENTID;
+	pl[14] = 0x41;
+	pl[15] = rid;
+	return reply(k, OBOL_COAP_CREATED, OBOL_CF_ACE_CBOR, pl, sizeof pl);
+}
+
+/*
+ * After the token of an unprotected /authz-info validated (rs->claims):
+ * the profile's checks of the cnf, N2, the slot, ID2, the context. 0 and
+ * n2, *rid for the 2.01, else the code to answer (4.00: invalid_request).
+ */
+static RS_NOINLINE uint8_t authz_bind(struct call *k, const uint8_t *n1,
+				      size_t n1_len, const uint8_t *id1,
+				      size_t id1_len, uint64_t seq, uint8_t *n2,
+				      uint8_t *rid)
 {
 	struct obol_rs *rs = k->rs;
 	const struct obol_cwt_claims *c = &rs->claims;
 	const struct obol_oscore_input *osc = &c->cnf_osc;
+	uint64_t received = k->now->mono;
+	struct obol_rs_slot *s;
+	unsigned i;
+	int err;
+
+	if (c->cnf_type != OBOL_CWT_CNF_OSCORE || osc->id_len > OBOL_RS_MAX_OSC_ID ||
+	    ((osc->present & OBOL_OSC_F(OBOL_OSC_ALG)) &&
+	     osc->alg != OBOL_ALG_AES_CCM_16_64_128 &&
+	     osc->alg != OBOL_ALG_AES_CCM_16_128_128) ||
+	    ((osc->present & OBOL_OSC_F(OBOL_OSC_VERSION)) && osc->version != 1) ||
+	    ((osc->present & OBOL_OSC_F(OBOL_OSC_HKDF)) &&
+	     osc->hkdf != OBOL_ALG_HKDF_SHA_256) ||
+	    ((osc->present & OBOL_OSC_F(OBOL_OSC_SALT)) &&
+	     osc->salt_len > OBOL_RS_MAX_NONCE) ||
+	    ((osc->present & OBOL_OSC_F(OBOL_OSC_CONTEXT_ID)) &&
+	     osc->context_id_len > OBOL_OSCORE_MAX_ID_CONTEXT))
+		return OBOL_COAP_BAD_REQUEST;
+	/* exi counts from the first arrival (RFC 9200 5.10.1.1): a repost of
+	 * a token still held keeps its arrival time */
+	for (i = 0; i < OBOL_RS_SLOTS; i++) {
+		const struct obol_rs_slot *o = &rs->slot[i];
+
+		if (o->state != ST_FREE && o->has_exi &&
+		    (c->present & OBOL_CWT_F_EXI) && o->exi_seq == seq &&
+		    same_id(o, osc->id, osc->id_len))
+			received = o->received;
+	}
+	if ((c->present & OBOL_CWT_F_EXI) &&
+	    obol_cwt_exi_expired(received, k->now->mono, c->exi))
+		return OBOL_COAP_UNAUTHORIZED;
+	if (obol_port_random(n2, OBOL_ACE_NONCE_LEN) != OBOL_OK)
+		return OBOL_COAP_INTERNAL_ERROR;
+	/* nothing is evicted before everything above passed */
+	i = slot_pick(rs, osc->id, osc->id_len, k->now);
+	s = &rs->slot[i];
+	*rid = rid_pick(rs, i, id1, id1_len);
+	/* RFC 9203 4.3: the RS's Sender ID is ID1, its Recipient ID ID2 */
+	err = obol_ace_derive(&s->ctx, osc, n1, n1_len, n2, OBOL_ACE_NONCE_LEN,
+			      id1, id1_len, rid, 1);
+	if (err != OBOL_OK) {
+		slot_drop(s);
+		return err == OBOL_ERR_ACE_IDS || err == OBOL_ERR_ACE_PARAM
+			       ? OBOL_COAP_BAD_REQUEST
+			       : OBOL_COAP_INTERNAL_ERROR;
+	}
+	slot_bind(k, s, seq);
+	s->received = received;
+	s->state = ST_PENDING;
+	s->used = ++rs->clock;
+	s->osc_id_len = (uint8_t)osc->id_len;
+	if (osc->id_len)
+		memcpy(s->osc_id, osc->id, osc->id_len);
+	return 0;
+}
+
+/* Unprotected POST /authz-info (RFC 9203 4.1, 4.2). */
+static RS_NOINLINE int authz_info(struct call *k, const struct obol_coap_msg *m)
+{
 	const uint8_t *tok, *n1, *id1;
 	size_t tok_len, n1_len, id1_len;
-	uint8_t n2[OBOL_ACE_NONCE_LEN], pl[16], rid;
-	unsigned ace_err, i;
+	uint8_t n2[OBOL_ACE_NONCE_LEN], rid = 0;
+	unsigned ace_err;
 	uint64_t seq;
 	uint8_t code;
-	int err;
 
 	if (m->code != OBOL_COAP_POST)
 		return reply(k, OBOL_COAP_METHOD_NOT_ALLOWED, -1, NULL, 0);
@@ -483,122 +608,70 @@ static int authz_info(struct call *k, const struct obol_coap_msg *m)
 				       OBOL_ACE_ERR_INVALID_REQUEST);
 	/* the token lies in the caller's writable buffer: decrypt in place */
 	code = token_check(k, k->buf + (tok - k->buf), tok_len, &ace_err, &seq);
-	if (code == 0 &&
-	    (c->cnf_type != OBOL_CWT_CNF_OSCORE || osc->id_len > OBOL_RS_MAX_OSC_ID ||
-	     ((osc->present & OBOL_OSC_F(OBOL_OSC_ALG)) &&
-	      osc->alg != OBOL_ALG_AES_CCM_16_64_128 &&
-	      osc->alg != OBOL_ALG_AES_CCM_16_128_128) ||
-	     ((osc->present & OBOL_OSC_F(OBOL_OSC_VERSION)) && osc->version != 1) ||
-	     ((osc->present & OBOL_OSC_F(OBOL_OSC_HKDF)) &&
-	      osc->hkdf != OBOL_ALG_HKDF_SHA_256) ||
-	     ((osc->present & OBOL_OSC_F(OBOL_OSC_SALT)) &&
-	      osc->salt_len > OBOL_RS_MAX_NONCE) ||
-	     ((osc->present & OBOL_OSC_F(OBOL_OSC_CONTEXT_ID)) &&
-	      osc->context_id_len > OBOL_OSCORE_MAX_ID_CONTEXT))) {
-		code = OBOL_COAP_BAD_REQUEST;
-		ace_err = OBOL_ACE_ERR_INVALID_REQUEST;
-	}
-	if (code == 0)
-		err = obol_port_random(n2, sizeof n2);
-	else
-		err = OBOL_OK;
-	if (code == 0 && err != OBOL_OK)
-		code = OBOL_COAP_INTERNAL_ERROR;
 	if (code == 0) {
-		uint64_t received = k->now->mono;
-		struct obol_rs_slot *s;
-
-		/* exi counts from the first arrival (RFC 9200 5.10.1.1): a
-		 * repost of a token still held keeps its arrival time */
-		for (i = 0; i < OBOL_RS_SLOTS; i++) {
-			const struct obol_rs_slot *o = &rs->slot[i];
-
-			if (o->state != ST_FREE && o->has_exi &&
-			    (c->present & OBOL_CWT_F_EXI) && o->exi_seq == seq &&
-			    same_id(o, osc->id, osc->id_len))
-				received = o->received;
-		}
-		if ((c->present & OBOL_CWT_F_EXI) &&
-		    obol_cwt_exi_expired(received, k->now->mono, c->exi)) {
-			code = OBOL_COAP_UNAUTHORIZED;
-		} else {
-			i = slot_pick(rs, osc->id, osc->id_len, k->now);
-			s = &rs->slot[i];
-			rid = rid_pick(rs, i, id1, id1_len);
-			/* RFC 9203 4.3: the RS's Sender ID is ID1, its
-			 * Recipient ID is ID2 */
-			err = obol_ace_derive(&s->ctx, osc, n1, n1_len, n2, sizeof n2,
-					      id1, id1_len, &rid, 1);
-			if (err != OBOL_OK) {
-				slot_drop(s);
-				code = err == OBOL_ERR_ACE_IDS ? OBOL_COAP_BAD_REQUEST
-							       : OBOL_COAP_INTERNAL_ERROR;
-				ace_err = OBOL_ACE_ERR_INVALID_REQUEST;
-			} else {
-				slot_bind(k, s, seq);
-				s->received = received;
-				s->state = ST_PENDING;
-				s->used = ++rs->clock;
-				s->osc_id_len = (uint8_t)osc->id_len;
-				if (osc->id_len)
-					memcpy(s->osc_id, osc->id, osc->id_len);
-			}
-		}
+		code = authz_bind(k, n1, n1_len, id1, id1_len, seq, n2, &rid);
+		ace_err = OBOL_ACE_ERR_INVALID_REQUEST;
 	}
 	/* the plaintext token holds the Master Secret: gone now */
 	obol_wipe(k->buf + (tok - k->buf), tok_len);
-	memset(&rs->claims, 0, sizeof rs->claims);
+	memset(&k->rs->claims, 0, sizeof k->rs->claims);
+	if (code == OBOL_COAP_BAD_REQUEST)
+		return reply_ace_error(k, code, ace_err);
 	if (code != 0)
-		return code == OBOL_COAP_BAD_REQUEST
-			       ? reply_ace_error(k, code, ace_err)
-			       : reply(k, code, -1, NULL, 0);
-	/* 2.01 {42: N2, 44: ID2} */
-	pl[0] = 0xa2;
-	pl[1] = 0x18;
-	pl[2] = OBOL_ACE_NONCE2;
-	pl[3] = 0x40 | OBOL_ACE_NONCE_LEN;
-	memcpy(pl + 4, n2, sizeof n2);
-	pl[12] = 0x18;
-	pl[13] = OBOL_ACE_SERVER_RECIPIENTID;
-	pl[14] = 0x41;
-	pl[15] = rid;
-	return reply(k, OBOL_COAP_CREATED, OBOL_CF_ACE_CBOR, pl, sizeof pl);
+		return reply(k, code, -1, NULL, 0);
+	return reply_created(k, n2, rid);
 }
 
-/* OSCORE-protected POST /authz-info: update of access rights (RFC 9203
- * 4.1, 4.2). The plain request is in k->buf (writable). */
-static int authz_update(struct call *k, unsigned i,
-			const struct obol_oscore_req *oreq,
-			const struct obol_coap_msg *m)
+/*
+ * OSCORE-protected POST /authz-info: update of access rights (RFC 9203
+ * 4.1, 4.2), called from obol_rs_handle once protected_request() has
+ * verified the request and put the token's place in k (tok_off,
+ * tok_len), the slot and the request binding. Nonces and IDs, if sent,
+ * were ignored (RFC 9203 4.2).
+ */
+static RS_NOINLINE int authz_update(struct call *k)
 {
 	struct obol_rs *rs = k->rs;
-	struct obol_rs_slot *s = &rs->slot[i];
+	struct obol_rs_slot *s = &rs->slot[k->slot];
 	const struct obol_cwt_claims *c = &rs->claims;
-	const uint8_t *tok, *n1, *id1;
-	size_t tok_len, n1_len, id1_len;
+	uint8_t *tok = k->buf + k->tok_off;
 	unsigned ace_err;
 	uint64_t seq;
 	uint8_t code = OBOL_COAP_UNAUTHORIZED;
 
-	if (m->code != OBOL_COAP_POST)
-		return reply_protected(k, i, oreq, 0, OBOL_COAP_METHOD_NOT_ALLOWED,
-				       -1, NULL, 0, NULL);
-	/* nonces and IDs, if sent, are ignored (RFC 9203 4.2) */
-	if (content_format(m) == OBOL_CF_ACE_CBOR &&
-	    authz_parse(m->payload, m->payload_len, &tok, &tok_len, &n1, &n1_len,
-			&id1, &id1_len) == OBOL_OK) {
-		uint8_t *wtok = k->buf + (tok - k->buf);
-
-		if (token_check(k, wtok, tok_len, &ace_err, &seq) == 0 &&
-		    c->cnf_type == OBOL_CWT_CNF_KID &&
-		    same_id(s, c->cnf_raw, c->cnf_raw_len)) {
-			slot_bind(k, s, seq);
-			code = OBOL_COAP_CREATED;
-		}
-		obol_wipe(wtok, tok_len);
-		memset(&rs->claims, 0, sizeof rs->claims);
+	if (token_check(k, tok, k->tok_len, &ace_err, &seq) == 0 &&
+	    c->cnf_type == OBOL_CWT_CNF_KID &&
+	    same_id(s, c->cnf_raw, c->cnf_raw_len)) {
+		slot_bind(k, s, seq);
+		code = OBOL_COAP_CREATED;
 	}
-	return reply_protected(k, i, oreq, 0, code, -1, NULL, 0, NULL);
+	obol_wipe(tok, k->tok_len);
+	memset(&rs->claims, 0, sizeof rs->claims);
+	return reply_protected(k, k->slot, &k->oreq, 0, code, -1, NULL, 0, NULL);
+}
+
+/*
+ * The protected POST /authz-info before its token is validated: 4.05 for
+ * another method, 4.01 for a payload without a token; else RS_UPDATE
+ * with the token's place in k.
+ */
+static RS_NOINLINE int authz_update_parse(struct call *k,
+					  const struct obol_coap_msg *m)
+{
+	const uint8_t *tok, *n1, *id1;
+	size_t tok_len, n1_len, id1_len;
+
+	if (m->code != OBOL_COAP_POST)
+		return reply_protected(k, k->slot, &k->oreq, 0,
+				       OBOL_COAP_METHOD_NOT_ALLOWED, -1, NULL, 0, NULL);
+	if (content_format(m) != OBOL_CF_ACE_CBOR ||
+	    authz_parse(m->payload, m->payload_len, &tok, &tok_len, &n1, &n1_len,
+			&id1, &id1_len) != OBOL_OK)
+		return reply_protected(k, k->slot, &k->oreq, 0,
+				       OBOL_COAP_UNAUTHORIZED, -1, NULL, 0, NULL);
+	k->tok_off = (size_t)(tok - k->buf);
+	k->tok_len = tok_len;
+	return RS_UPDATE;
 }
 
 /* ---- requests ------------------------------------------------------------------ */
@@ -683,8 +756,8 @@ static uint8_t decide(const struct call *k, const struct obol_coap_msg *m,
 	return 0;
 }
 
-/* An unprotected request. */
-static int plain_request(struct call *k, const struct obol_coap_msg *m)
+/* An unprotected request to anything but /authz-info. */
+static RS_NOINLINE int plain_request(struct call *k, const struct obol_coap_msg *m)
 {
 	const struct obol_rs_resource *r;
 	struct obol_rs_response hr;
@@ -694,8 +767,6 @@ static int plain_request(struct call *k, const struct obol_coap_msg *m)
 
 	if (obol_coap_uri_path(m, path, sizeof path, &n) != OBOL_OK)
 		return reply(k, OBOL_COAP_NOT_FOUND, -1, NULL, 0);
-	if (path_is(authz_path(k->rs->cfg), path, n))
-		return authz_info(k, m);
 	code = decide(k, m, path, n, -1, &r);
 	if (code == OBOL_COAP_UNAUTHORIZED)
 		return reply_hints(k, path, n, m->code);
@@ -715,47 +786,92 @@ static int oscore_error(struct call *k, int err)
 					  k->out_cap, k->out_len);
 }
 
-/* An OSCORE-protected request whose option is o. */
-static int protected_request(struct call *k, const struct obol_oscore_option *o)
+/* The slot whose Recipient ID is the request's kid; -1 if none, -2 if
+ * the OSCORE option is malformed. */
+static RS_NOINLINE int slot_find(const struct call *k)
+{
+	const struct obol_rs *rs = k->rs;
+	struct obol_oscore_option o;
+	unsigned i;
+	int err = obol_oscore_peek(k->buf, k->len, &o);
+
+	if (err < 0)
+		return -2;
+	if (err != 1 || o.kid == NULL)
+		return -1;
+	for (i = 0; i < OBOL_RS_SLOTS; i++) {
+		const struct obol_rs_slot *s = &rs->slot[i];
+
+		if (s->state != ST_FREE && s->ctx.recipient_id_len == o.kid_len &&
+		    (o.kid_len == 0 ||
+		     memcmp(s->ctx.recipient_id, o.kid, o.kid_len) == 0))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* B.1.2: the protected 4.01 with a fresh Echo, and its own Partial IV. */
+static RS_NOINLINE int reply_echo(struct call *k, unsigned i,
+				  const struct obol_oscore_req *oreq)
+{
+	uint8_t echo[OBOL_OSCORE_ECHO_LEN];
+	int err = obol_oscore_echo_new(&k->rs->slot[i].ctx, echo);
+
+	if (err != OBOL_OK)
+		return err;
+	return reply_protected(k, i, oreq, OBOL_OSCORE_RESP_PIV,
+			       OBOL_COAP_UNAUTHORIZED, -1, NULL, 0, echo);
+}
+
+/* A verified request pm under slot i, to a resource. */
+static RS_NOINLINE int protected_resource(struct call *k, unsigned i,
+					  const struct obol_oscore_req *oreq,
+					  const struct obol_coap_msg *pm)
+{
+	const struct obol_rs_resource *r;
+	struct obol_rs_response hr;
+	char path[OBOL_RS_MAX_PATH];
+	size_t n = 0;
+	uint8_t code;
+
+	if (obol_coap_uri_path(pm, path, sizeof path, &n) != OBOL_OK)
+		return reply_protected(k, i, oreq, 0, OBOL_COAP_NOT_FOUND, -1,
+				       NULL, 0, NULL);
+	code = decide(k, pm, path, n, (int)i, &r);
+	if (code != 0)
+		return reply_protected(k, i, oreq, 0, code, -1, NULL, 0, NULL);
+	if (k->out_cap < HEADROOM)
+		return OBOL_ERR_NO_SPACE;
+	run_handler(k, r, pm, path, n, (int)i, &hr);
+	return reply_protected(k, i, oreq, 0, hr.code, hr.content_format,
+			       hr.payload, hr.len, NULL);
+}
+
+/* An OSCORE-protected request (it has an OSCORE option). */
+static RS_NOINLINE int protected_request(struct call *k)
 {
 	struct obol_rs *rs = k->rs;
-	struct obol_oscore_req oreq;
+	struct obol_oscore_req *oreq = &k->oreq;
 	struct obol_coap_msg pm;
-	struct obol_rs_response hr;
-	const struct obol_rs_resource *r;
-	char path[OBOL_RS_MAX_PATH];
-	uint8_t echo[OBOL_OSCORE_ECHO_LEN];
-	struct obol_rs_slot *s = NULL;
-	size_t n = 0, j;
-	unsigned i;
-	uint8_t code;
-	int err;
+	struct obol_rs_slot *s;
+	size_t n = 0;
+	unsigned i, j;
+	int err, found = slot_find(k);
 
-	for (i = 0; i < OBOL_RS_SLOTS; i++) {
-		s = &rs->slot[i];
-		if (s->state != ST_FREE && o->kid != NULL &&
-		    s->ctx.recipient_id_len == o->kid_len &&
-		    (o->kid_len == 0 ||
-		     memcmp(s->ctx.recipient_id, o->kid, o->kid_len) == 0))
-			break;
-	}
-	if (i == OBOL_RS_SLOTS)
-		return oscore_error(k, OBOL_ERR_OSCORE_NO_CONTEXT);
+	if (found < 0)
+		return oscore_error(k, found == -2 ? OBOL_ERR_OSCORE_OPTION
+						   : OBOL_ERR_OSCORE_NO_CONTEXT);
+	i = (unsigned)found;
+	s = &rs->slot[i];
 	if (slot_expired(rs, s, k->now)) {
 		/* RFC 9203 4.3: no use after expiry, unprotected 4.01 */
 		slot_expire(rs, s);
 		return oscore_error(k, OBOL_ERR_OSCORE_NO_CONTEXT);
 	}
 	err = obol_oscore_unprotect_request(&s->ctx, k->buf, k->len, k->out,
-					    k->out_cap, &n, &oreq);
-	if (err == OBOL_ERR_OSCORE_FRESHNESS) {
-		/* B.1.2: a fresh Echo in a protected 4.01, own Partial IV */
-		err = obol_oscore_echo_new(&s->ctx, echo);
-		if (err != OBOL_OK)
-			return err;
-		return reply_protected(k, i, &oreq, OBOL_OSCORE_RESP_PIV,
-				       OBOL_COAP_UNAUTHORIZED, -1, NULL, 0, echo);
-	}
+					    k->out_cap, &n, oreq);
+	if (err == OBOL_ERR_OSCORE_FRESHNESS)
+		return reply_echo(k, i, oreq);
 	if (err == OBOL_ERR_OSCORE_NO_CONTEXT || err == OBOL_ERR_OSCORE_OPTION ||
 	    err == OBOL_ERR_OSCORE_REPLAY || err == OBOL_ERR_OSCORE_DECRYPT)
 		return oscore_error(k, err);
@@ -776,20 +892,10 @@ static int protected_request(struct call *k, const struct obol_oscore_option *o)
 				slot_drop(&rs->slot[j]);
 	}
 	s->used = ++rs->clock;
-
-	if (obol_coap_uri_path(&pm, path, sizeof path, &n) != OBOL_OK)
-		return reply_protected(k, i, &oreq, 0, OBOL_COAP_NOT_FOUND, -1,
-				       NULL, 0, NULL);
-	if (path_is(authz_path(rs->cfg), path, n))
-		return authz_update(k, i, &oreq, &pm);
-	code = decide(k, &pm, path, n, (int)i, &r);
-	if (code != 0)
-		return reply_protected(k, i, &oreq, 0, code, -1, NULL, 0, NULL);
-	if (k->out_cap < HEADROOM)
-		return OBOL_ERR_NO_SPACE;
-	run_handler(k, r, &pm, path, n, (int)i, &hr);
-	return reply_protected(k, i, &oreq, 0, hr.code, hr.content_format,
-			       hr.payload, hr.len, NULL);
+	k->slot = i;
+	if (uri_path_is(&pm, authz_path(rs->cfg)))
+		return authz_update_parse(k, &pm);
+	return protected_resource(k, i, oreq, &pm);
 }
 
 /* ---- API ---------------------------------------------------------------------- */
@@ -886,8 +992,9 @@ int obol_rs_handle(struct obol_rs *rs, const struct obol_rs_time *now,
 		   size_t resp_cap, size_t *resp_len)
 {
 	struct obol_coap_msg m;
-	struct obol_oscore_option o;
 	struct call k;
+	const uint8_t *v;
+	size_t vn;
 	int err;
 
 	if (resp_len != NULL)
@@ -909,14 +1016,13 @@ int obol_rs_handle(struct obol_rs *rs, const struct obol_rs_time *now,
 	k.tkl = m.token_len;
 	memcpy(k.token, m.token, sizeof k.token);
 	if (m.code == OBOL_COAP_EMPTY) {
-		struct obol_coap_builder b;
-
 		if (m.type != OBOL_COAP_CON)
 			return OBOL_ERR_RS_IGNORE;
 		/* CoAP ping (RFC 7252 4.3): Reset, same Message ID */
-		obol_coap_build_init(&b, resp, resp_cap, OBOL_COAP_RST,
-				     OBOL_COAP_EMPTY, m.mid, NULL, 0);
-		return obol_coap_build_finish(&b, resp_len);
+		k.type = OBOL_COAP_RST;
+		k.mid = m.mid;
+		k.tkl = 0;
+		return reply(&k, OBOL_COAP_EMPTY, -1, NULL, 0);
 	}
 	if ((m.type != OBOL_COAP_CON && m.type != OBOL_COAP_NON) ||
 	    (m.code >> 5) != 0)
@@ -928,11 +1034,15 @@ int obol_rs_handle(struct obol_rs *rs, const struct obol_rs_time *now,
 		k.type = OBOL_COAP_NON;
 		k.mid = rs->mid++;
 	}
-	err = obol_oscore_peek(req, len, &o);
-	if (err < 0)
-		return oscore_error(&k, OBOL_ERR_OSCORE_OPTION);
-	if (err == 1)
-		err = protected_request(&k, &o);
+	if (obol_coap_opt_find(&m, OBOL_COAP_OPT_OSCORE, &v, &vn) == 1) {
+		/* a bad option value: 4.02 there. The update of access
+		 * rights validates its token from here, with the frame of
+		 * protected_request gone (stack budget). */
+		err = protected_request(&k);
+		if (err == RS_UPDATE)
+			err = authz_update(&k);
+	} else if (uri_path_is(&m, authz_path(rs->cfg)))
+		err = authz_info(&k, &m);
 	else
 		err = plain_request(&k, &m);
 	if (err != OBOL_OK)
