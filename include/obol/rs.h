@@ -113,6 +113,7 @@
 #include <stdint.h>
 
 #include "obol/ace.h"
+#include "obol/aif.h"
 #include "obol/coap.h"
 #include "obol/config.h"
 #include "obol/cose.h"
