@@ -136,7 +136,9 @@ struct obol_rs_request {
 };
 
 /* What a handler writes. The engine presets code 2.05, no
- * Content-Format, payload buffer and cap; the handler sets len. */
+ * Content-Format, payload buffer and cap (inside the response buffer,
+ * less room for the header and, under OSCORE, its overhead: an answer
+ * that fits cap is never dropped for size); the handler sets len. */
 struct obol_rs_response {
 	uint8_t code;
 	int content_format;      /* -1: none */

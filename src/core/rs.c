@@ -23,6 +23,11 @@
 
 #define CODE_UNSUPPORTED_CF OBOL_COAP_CODE(4, 15)
 
+/* What OSCORE adds to a response beyond the plain one: the OSCORE option
+ * (1 byte, no Partial IV), the inner code (1), a payload marker (1) and
+ * the tag (8 or 16); rounded up. */
+#define OSCORE_ROOM 24
+
 /*
  * The stack budget (1536 B, scripts/size.sh) leaves about 300 bytes above
  * obol_cwt_validate (1232 B). gcc -Os inlines every static function
@@ -718,6 +723,10 @@ static void run_handler(struct call *k, const struct obol_rs_resource *r,
 	hr->content_format = -1;
 	hr->payload = k->out + HEADROOM;
 	hr->cap = k->out_cap - HEADROOM;
+	/* under OSCORE the answer also carries the option, the inner code,
+	 * the tag (at most 16) and a second payload marker */
+	if (slot >= 0)
+		hr->cap = hr->cap > OSCORE_ROOM ? hr->cap - OSCORE_ROOM : 0;
 	hr->len = 0;
 	if (r->handler(r->arg, &rq, hr) != OBOL_OK || hr->len > hr->cap ||
 	    hr->content_format > 65535 || (hr->code >> 5) < 2) {

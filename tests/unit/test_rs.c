@@ -107,6 +107,16 @@ static int h_fail(void *arg, const struct obol_rs_request *rq, struct obol_rs_re
 	return OBOL_ERR_ARG;
 }
 
+/* Fills all the room it is given (the engine's cap must be honest). */
+static int h_fill(void *arg, const struct obol_rs_request *rq, struct obol_rs_response *rp)
+{
+	(void)arg;
+	(void)rq;
+	memset(rp->payload, 'x', rp->cap);
+	rp->len = rp->cap;
+	return OBOL_OK;
+}
+
 /* SSN persistence of the platform (B.1.1), per slot. */
 struct store {
 	uint64_t bound[OBOL_RS_SLOTS];
@@ -137,7 +147,7 @@ static int ssn_load(void *arg, unsigned slot, uint64_t *bound)
 
 struct env {
 	struct obol_cose_key keys[1];
-	struct obol_rs_resource res[4];
+	struct obol_rs_resource res[5];
 	struct obol_rs_config cfg;
 	struct app app;
 	struct store store;
@@ -164,12 +174,15 @@ static void env_init(struct obol_test_ctx *t, struct env *e)
 	e->res[3].path = "/fail";
 	e->res[3].methods = OBOL_AIF_GET;
 	e->res[3].handler = h_fail;
+	e->res[4].path = "/fill";
+	e->res[4].methods = OBOL_AIF_GET;
+	e->res[4].handler = h_fill;
 	e->cfg.audience = "rs1";
 	e->cfg.keys = e->keys;
 	e->cfg.nkeys = 1;
 	e->cfg.as_uri = "coap://as.example/token";
 	e->cfg.resources = e->res;
-	e->cfg.nresources = 4;
+	e->cfg.nresources = 5;
 	e->cfg.ssn_persist = ssn_persist;
 	e->cfg.ssn_load = ssn_load;
 	e->cfg.ssn_arg = &e->store;
@@ -581,6 +594,21 @@ static void test_happy(struct obol_test_ctx *t)
 	/* a failing handler: 5.00, no payload */
 	expect_prot(t, __LINE__, &e, &c, OBOL_COAP_GET, "/fail", NULL,
 		    OBOL_COAP_INTERNAL_ERROR, "");
+	/* a handler that fills its cap: the protected answer still fits
+	 * the response buffer (BUF, less 24 header + 24 OSCORE room) */
+	request(t, &e, &c, OBOL_COAP_GET, "/fill", NULL, 0, &a, &prot);
+	CHECK_INT(t, a.rc, OBOL_OK);
+	CHECK_INT(t, prot, 1);
+	CHECK_INT(t, a.code, OBOL_COAP_CONTENT);
+	CHECK_INT(t, a.pl_len, BUF - 48);
+	{
+		uint8_t dg[BUF];
+		size_t dn = build_req(dg, sizeof dg, OBOL_COAP_CON, OBOL_COAP_GET, 0x0999, "/fill",
+				      -1, NULL, 0, NULL);
+		send_raw(&e, dg, dn, &a);
+		CHECK_INT(t, a.rc, OBOL_OK);
+		CHECK_INT(t, a.pl_len, BUF - 24);
+	}
 
 	/* a client with a 16-byte-tag algorithm and no salt (h'' in the Master Salt) */
 	client_init(t, &c, 2);
