@@ -9,10 +9,15 @@ build=${1:-build-m0}
 here=$(dirname "$0")
 
 # Budgets (bytes): flash of every core object plus the tiny backend,
-# including the error strings (1.8 KB) that a firmware not calling
+# including the error strings (2.6 KB) that a firmware not calling
 # obol_err_str leaves out; the RS firmware image (RS engine, SLIP, app on
 # top, unused functions collected) must stay within 32 KiB. Deepest chain.
-FLASH_MAX=${FLASH_MAX:-28672}
+# The library sum was 28 KiB until the RS engine (rs.c, 5.1 KB) and the
+# ACE profile helpers (ace.c, 0.9 KB) came: 31.8 KB. It counts code an RS
+# image does not link (Mac0/Sign1 creation and verification, COSE_Key
+# writing, the CWT encoder, obol_err_str), so the sum is raised to 32 KiB;
+# the 32 KiB of the linked, gc-sectioned firmware is measured on the image.
+FLASH_MAX=${FLASH_MAX:-32768}
 STACK_MAX=${STACK_MAX:-1536}
 
 objs=$(ls "$build"/CMakeFiles/obol_core.dir/src/core/*.obj \
@@ -31,6 +36,8 @@ arm-none-eabi-size $objs | awk '
 		if (n ~ /^aif/) return "AIF"
 		if (n ~ /^coap/) return "CoAP"
 		if (n ~ /^oscore/) return "OSCORE"
+		if (n ~ /^rs$/) return "RS engine"
+		if (n ~ /^ace$/) return "ACE profile"
 		return "support (" n ")"
 	}
 	NR == 1 { next }
@@ -50,7 +57,7 @@ cat "$build"/CMakeFiles/obol_*.dir/src/*/*.su "$build"/CMakeFiles/obol_*.dir/src
 	awk -F '\t' '{ f = $1; sub(".*/", "", f); printf "  %5d  %s (%s)\n", $2, f, $3 }'
 echo "Deepest call chains (-fcallgraph-info; frame sizes in parentheses):"
 /usr/bin/python3 "$here/stack.py" "$build/CMakeFiles" --top 3 \
-	--show obol_cwt_validate,obol_oscore_protect_request,obol_oscore_unprotect_request,obol_oscore_protect_response,obol_oscore_unprotect_response \
+	--show obol_rs_handle,obol_cwt_validate,obol_oscore_protect_request,obol_oscore_unprotect_request,obol_oscore_protect_response,obol_oscore_unprotect_response \
 	| tee "$build/stack.txt"
 stack=$(awk '/^worst call chain/ { print $4 }' "$build/stack.txt")
 

@@ -15,6 +15,7 @@
  *   -96 .. -111 CWT and AIF
  *   -112 .. -127 CoAP messages
  *   -128 .. -143 OSCORE
+ *   -144 .. -159 ACE resource server engine and client helpers
  *
  * Later modules (CoAP, OSCORE, ...) take the next ranges.
  * The numeric values are part of the ABI: never renumber, only append.
@@ -101,7 +102,13 @@ enum obol_err {
 	OBOL_ERR_OSCORE_SSN_EXHAUSTED = -133, /* sender sequence numbers used up */
 	OBOL_ERR_OSCORE_PERSIST = -134,  /* the SSN persistence hook failed */
 	OBOL_ERR_OSCORE_NOT_OSCORE = -135, /* no OSCORE option where one is needed */
-	OBOL_ERR_OSCORE_MISMATCH = -136  /* response without the request's binding */
+	OBOL_ERR_OSCORE_MISMATCH = -136, /* response without the request's binding */
+
+	/* ACE resource server (rs.h) and OSCORE-profile helpers (ace.h) */
+	OBOL_ERR_RS_IGNORE = -144,       /* nothing to send (ACK, RST, a response, NON Empty) */
+	OBOL_ERR_RS_CONFIG = -145,       /* unusable configuration or resource table */
+	OBOL_ERR_ACE_PARAM = -146,       /* ACE message: parameter missing, malformed or too long */
+	OBOL_ERR_ACE_IDS = -147          /* ID1 equals ID2 (RFC 9203 4.3): no context */
 };
 
 /* Range tests, for callers that care about the class only. */

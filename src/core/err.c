@@ -65,6 +65,10 @@ const char *obol_err_str(int err)
 	case OBOL_ERR_OSCORE_PERSIST: return "OSCORE: sequence number could not be persisted";
 	case OBOL_ERR_OSCORE_NOT_OSCORE: return "OSCORE: message is not protected";
 	case OBOL_ERR_OSCORE_MISMATCH: return "OSCORE: response does not match the request";
+	case OBOL_ERR_RS_IGNORE: return "RS: nothing to answer";
+	case OBOL_ERR_RS_CONFIG: return "RS: bad configuration";
+	case OBOL_ERR_ACE_PARAM: return "ACE: parameter missing or malformed";
+	case OBOL_ERR_ACE_IDS: return "ACE: client and server recipient IDs are equal";
 	}
 	return "unknown error";
 }

@@ -89,6 +89,7 @@ int main(void)
 		{"cwt", test_cwt},
 		{"coap", test_coap},
 		{"oscore", test_oscore},
+		{"rs", test_rs},
 	};
 	unsigned total_checks = 0, total_fail = 0;
 	size_t i;
