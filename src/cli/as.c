@@ -1444,14 +1444,14 @@ static int privacy(int argc, char **argv)
 	printf("Issued-token records (%lld now): cti, client, audience, scope,"
 	       " issue and expiry\ntime, and whether revoked; not the token itself"
 	       " and not its proof-of-possession\nkey. Needed to revoke tokens and"
-	       " to answer introspection. Kept %s\nafter the token expires, then"
+	       " to answer introspection.\nKept %s after the token expires, then"
 	       " purged.\n\n", n[3], t1);
 	printf("Audit events (%lld now): refused requests and administrative"
 	       " changes, with their\ntime, client and audience. Needed to notice"
-	       " misuse and to trace changes. Kept\n%s, then purged.\n\n", n[4],
+	       " misuse and to trace changes.\nKept %s, then purged.\n\n", n[4],
 	       t2);
-	printf("Nothing else: no request contents, no addresses. 'obol as"
-	       " retention' changes the\nperiods; 'obol as purge' applies them"
+	printf("These five kinds of record are all the store holds. 'obol as"
+	       " retention' changes\nthe periods; 'obol as purge' applies them"
 	       " now.\n");
 	rc = CLI_EXIT_OK;
 out:
