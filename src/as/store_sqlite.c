@@ -386,6 +386,13 @@ static int read_version(struct as_store *st, int *version)
  */
 static int migrate(struct as_store *st)
 {
+	int v0 = 0;
+
+	/* The usual case, a current file, without taking the write lock. */
+	if (read_version(st, &v0) == AS_OK && v0 == SCHEMA_VERSION) {
+		st->version = v0;
+		return AS_OK;
+	}
 	for (;;) {
 		char bump[96];
 		int v = 0, rc;

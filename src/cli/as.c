@@ -1001,7 +1001,7 @@ static int revoke(int argc, char **argv)
 
 		rc = as_token_revoke_client(st, client, &n);
 		if (rc == AS_OK) {
-			snprintf(d, sizeof d, "%lu tokens", n);
+			snprintf(d, sizeof d, "%lu token%s", n, n == 1 ? "" : "s");
 			audit(&c, st, "revoke", client, NULL, d);
 			printf("revoked %lu token%s of client %s\n", n,
 			       n == 1 ? "" : "s", client);
@@ -1387,7 +1387,8 @@ static int purge(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	rc = as_store_purge(st, (int64_t)time(NULL), &nt, &na);
 	if (rc == AS_OK) {
-		snprintf(d, sizeof d, "%lu token records, %lu audit events", nt, na);
+		snprintf(d, sizeof d, "%lu token record%s, %lu audit event%s", nt,
+			 nt == 1 ? "" : "s", na, na == 1 ? "" : "s");
 		audit(&c, st, "purge", NULL, NULL, d);
 		printf("purged %lu token record%s and %lu audit event%s\n", nt,
 		       nt == 1 ? "" : "s", na, na == 1 ? "" : "s");

@@ -506,7 +506,7 @@ run as list audit --db "$DB"
 if [ "$have_tokens" = 1 ]; then
 	revoke_lines='T  revoke  cti 0b71
 T  revoke  cti 0b71
-T  revoke  client c1  1 tokens
+T  revoke  client c1  1 token
 T  revoke  client c1  0 tokens'
 else
 	revoke_lines=''
@@ -535,7 +535,7 @@ T  retention  tokens 90 s, audit 129600 s
 T  retention  tokens 1800 s, audit 129600 s
 EOF
 	if [ "$have_tokens" = 1 ]; then
-		echo 'T  purge  1 token records, 0 audit events'
+		echo 'T  purge  1 token record, 0 audit events'
 	else
 		echo 'T  purge  0 token records, 0 audit events'
 	fi
