@@ -118,6 +118,7 @@ struct jc {
 	const char *claim; /* name of the claim being converted */
 	int failed;
 	int quiet;         /* second pass: errors were reported already */
+	const char *what;  /* the input, for messages (NULL: "claims") */
 };
 
 static void jc_error(struct jc *c, const struct cli_json *v, const char *fmt, ...)
@@ -128,7 +129,8 @@ static void jc_error(struct jc *c, const struct cli_json *v, const char *fmt, ..
 	if (c->quiet)
 		return;
 	c->quiet = 1; /* one message per run */
-	fprintf(stderr, "%s: claims:%zu:%zu: ", c->prog, v->line, v->col);
+	fprintf(stderr, "%s: %s:%zu:%zu: ", c->prog,
+		c->what != NULL ? c->what : "claims", v->line, v->col);
 	if (c->claim != NULL)
 		fprintf(stderr, "claim \"%s\": ", c->claim);
 	va_start(ap, fmt);
@@ -284,13 +286,16 @@ static void aif_fn(obol_cbor_enc *e, const void *arg)
 	obol_aif_write(e, a->entries, a->n);
 }
 
-/* RFC 9237 3, JSON form: the CBOR AIF inside a byte string (cwt.h). */
-static void put_aif(struct jc *c, obol_cbor_enc *e, const struct cli_json *v)
+/* RFC 9237 3, JSON form (an array) to CBOR AIF in a new *aif; 0 or -1. */
+static int aif_encode(struct jc *c, const struct cli_json *v, uint8_t **aif,
+		      size_t *len)
 {
 	struct obol_aif_entry *entries;
 	struct aif_arg arg;
-	uint8_t *aif = NULL;
-	size_t i, len = 0;
+	size_t i;
+	int rc = -1;
+
+	*aif = NULL;
 
 	entries = cli_xmalloc((v->n ? v->n : 1) * sizeof *entries);
 	for (i = 0; i < v->n; i++) {
@@ -314,14 +319,49 @@ static void put_aif(struct jc *c, obol_cbor_enc *e, const struct cli_json *v)
 	}
 	arg.entries = entries;
 	arg.n = v->n;
-	if (encode_alloc(aif_fn, &arg, &aif, &len) != OBOL_OK) {
+	if (encode_alloc(aif_fn, &arg, aif, len) != OBOL_OK) {
 		jc_error(c, v, "cannot encode the AIF scope");
 		goto out;
 	}
-	obol_cbor_put_bstr(e, aif, len);
-	free(aif);
+	rc = 0;
 out:
 	free(entries);
+	return rc;
+}
+
+/* RFC 9237 3, JSON form: the CBOR AIF inside a byte string (cwt.h). */
+static void put_aif(struct jc *c, obol_cbor_enc *e, const struct cli_json *v)
+{
+	uint8_t *aif;
+	size_t len = 0;
+
+	if (aif_encode(c, v, &aif, &len) != 0)
+		return;
+	obol_cbor_put_bstr(e, aif, len);
+	free(aif);
+}
+
+int cli_aif_from_json(const char *prog, const char *what,
+		      const struct cli_json *v, uint8_t **aif, size_t *len)
+{
+	struct jc c = {prog, NULL, 0, 0, what};
+
+	*aif = NULL;
+	*len = 0;
+	if (v->type != CLI_JSON_ARRAY || v->n == 0) {
+		jc_error(&c, v, "an AIF scope is a non-empty array of [\"/path\","
+			 " permissions] (RFC 9237 3)");
+		return -1;
+	}
+	if (aif_encode(&c, v, aif, len) != 0)
+		return -1;
+	if (obol_aif_validate(*aif, *len) != OBOL_OK) {
+		jc_error(&c, v, "not a valid AIF-REST scope (RFC 9237 3)");
+		free(*aif);
+		*aif = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static void put_scope(struct jc *c, obol_cbor_enc *e, const struct cli_json *v)
@@ -524,7 +564,7 @@ static void put_claims(obol_cbor_enc *e, const void *arg)
 int cli_claims_from_json(const char *prog, const struct cli_json *obj,
 			 uint8_t **cbor, size_t *cbor_len)
 {
-	struct jc c = {prog, NULL, 0, 0};
+	struct jc c = {prog, NULL, 0, 0, NULL};
 	struct claims_arg arg;
 	size_t i, k;
 	int err;
@@ -682,6 +722,36 @@ static void show_aif(obol_cbor_enc *e, const uint8_t *aif, size_t len)
 			obol_cbor_put_text(e, name);
 		}
 	}
+}
+
+struct show_aif_arg {
+	const uint8_t *aif;
+	size_t len;
+};
+
+static void show_aif_fn(obol_cbor_enc *e, const void *arg)
+{
+	const struct show_aif_arg *a = arg;
+
+	show_aif(e, a->aif, a->len);
+}
+
+int cli_aif_to_json(const uint8_t *aif, size_t len, struct cli_buf *out)
+{
+	struct show_aif_arg arg = {aif, len};
+	uint8_t *cbor = NULL;
+	size_t n = 0;
+	obol_cbor_dec d;
+	int err;
+
+	err = encode_alloc(show_aif_fn, &arg, &cbor, &n);
+	if (err == OBOL_OK)
+		err = obol_cbor_dec_init(&d, cbor, n, 0);
+	if (err == OBOL_OK)
+		err = cli_diag_render(&d, CLI_DIAG_JSON | CLI_DIAG_COMPACT |
+				      CLI_DIAG_PLAIN, out);
+	free(cbor);
+	return err;
 }
 
 static void show_cose_key(obol_cbor_enc *e, const struct obol_cose_key *k)

@@ -57,6 +57,8 @@ int cli_inspect(int argc, char **argv);
 int cli_token(int argc, char **argv);
 /* `obol bench` (bench.c): benchmarks that print figures. */
 int cli_bench(int argc, char **argv);
+/* `obol as`: the Authorization Server's admin commands (as.c). */
+int cli_as(int argc, char **argv);
 /* `obol as serve` (as_serve.c), called by `obol as` (as.c). */
 int cli_as_serve(int argc, char **argv);
 
@@ -168,6 +170,14 @@ int cli_int_arg(const char *prog, const char *opt, const char *text,
 
 /* Append p[0..n) as lowercase hex. */
 void cli_buf_hex(struct cli_buf *b, const uint8_t *p, size_t n);
+
+/* Append p[0..n) as base64url without padding (RFC 4648 5). */
+void cli_buf_base64url(struct cli_buf *b, const uint8_t *p, size_t n);
+
+/* Unix time t as ISO 8601 UTC, "2030-01-01T00:00:00Z" (or the number if
+ * out of range). out must hold CLI_TIME_MAX bytes. */
+#define CLI_TIME_MAX 32
+void cli_format_time(int64_t t, char out[CLI_TIME_MAX]);
 
 /*
  * Write data to `path` (NULL or "-": standard output), as is or, with hex,
@@ -371,6 +381,22 @@ int cli_claims_known(const char *prog, const uint8_t *cbor, size_t len);
 int cli_claims_to_json(const uint8_t *raw, size_t raw_len,
 		       const struct obol_cwt_claims *c, unsigned opts,
 		       struct cli_buf *out);
+
+/*
+ * An AIF-REST scope (RFC 9237 3) in its JSON form, [["/temp", ["GET"]],
+ * ["/led", 5]] (method names or the Tperm integer), to CBOR AIF in a new
+ * *aif (free() it), checked with obol_aif_validate. Prints
+ * "<prog>: <what>:L:C: ..." and returns -1 when it is not one.
+ */
+int cli_aif_from_json(const char *prog, const char *what,
+		      const struct cli_json *v, uint8_t **aif, size_t *len);
+
+/*
+ * CBOR AIF as compact JSON with method names, appended to out
+ * (`obol token verify`'s form); a value that is not AIF comes out as hex.
+ * OBOL_OK or an encoding error.
+ */
+int cli_aif_to_json(const uint8_t *aif, size_t len, struct cli_buf *out);
 
 /* ---- keys and COSE messages (keys.c) ----------------------------------- */
 

@@ -14,6 +14,7 @@
 static const struct cli_command commands[] = {
 	{"inspect", cli_inspect, "print CBOR in diagnostic notation or as JSON"},
 	{"token", cli_token, "mint, verify and generate keys for CWT access tokens"},
+	{"as", cli_as, "the Authorization Server: set up, administer, serve"},
 	{"bench", cli_bench, "benchmarks that print figures"},
 };
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <unistd.h>
 
@@ -383,6 +384,40 @@ void cli_buf_hex(struct cli_buf *b, const uint8_t *p, size_t n)
 		cli_buf_putc(b, digits[p[i] >> 4]);
 		cli_buf_putc(b, digits[p[i] & 0x0f]);
 	}
+}
+
+void cli_buf_base64url(struct cli_buf *b, const uint8_t *p, size_t n)
+{
+	static const char a[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+		cli_buf_putc(b, a[v >> 18 & 63]);
+		cli_buf_putc(b, a[v >> 12 & 63]);
+		cli_buf_putc(b, a[v >> 6 & 63]);
+		cli_buf_putc(b, a[v & 63]);
+	}
+	if (n - i == 1) {
+		cli_buf_putc(b, a[p[i] >> 2]);
+		cli_buf_putc(b, a[(p[i] & 3) << 4]);
+	} else if (n - i == 2) {
+		unsigned v = (unsigned)p[i] << 8 | p[i + 1];
+		cli_buf_putc(b, a[v >> 10 & 63]);
+		cli_buf_putc(b, a[v >> 4 & 63]);
+		cli_buf_putc(b, a[(v & 15) << 2]);
+	}
+}
+
+void cli_format_time(int64_t t, char out[CLI_TIME_MAX])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if ((int64_t)tt != t || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, CLI_TIME_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, CLI_TIME_MAX, "%lld", (long long)t);
 }
 
 int cli_first_char(const uint8_t *p, size_t n)
