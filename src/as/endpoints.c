@@ -333,12 +333,10 @@ static int authenticate(const struct as_endpoint_cfg *cfg,
 	return 0;
 }
 
-/* Write the issued token's claims and the Access Information. */
+/* What one issued token is made of. Only rnd is secret (the master
+ * secret); the core wipes the claims in scratch itself. */
 struct issue {
-	uint8_t cti[CTI_LEN];
-	uint8_t osc_id[OSC_ID_LEN];
-	uint8_t ms[OSC_MS_LEN];
-	uint8_t salt[OSC_SALT_LEN];
+	uint8_t rnd[CTI_LEN + OSC_ID_LEN + OSC_MS_LEN + OSC_SALT_LEN];
 	uint8_t scope[AS_SCOPE_MAX];
 	size_t scope_len;
 	int scope_type;
@@ -346,6 +344,10 @@ struct issue {
 	size_t token_len;
 	uint8_t scratch[AS_SCOPE_MAX + 256];
 };
+#define IS_CTI(is) ((is)->rnd)
+#define IS_OSC_ID(is) ((is)->rnd + CTI_LEN)
+#define IS_MS(is) ((is)->rnd + CTI_LEN + OSC_ID_LEN)
+#define IS_SALT(is) ((is)->rnd + CTI_LEN + OSC_ID_LEN + OSC_MS_LEN)
 
 int as_token_endpoint(const struct as_endpoint_cfg *cfg,
 		      const struct as_peer *peer, int content_format,
@@ -368,7 +370,6 @@ int as_token_endpoint(const struct as_endpoint_cfg *cfg,
 	int error, rc, pol, scope_differs;
 
 	event_init(ev, "token_refused");
-	memset(&is, 0, sizeof is);
 	if (content_format != AS_CF_ACE_CBOR)
 		return fail_coap(r, ev, OBOL_COAP_CODE(4, 15),
 				 "unsupported_content_format",
@@ -453,11 +454,8 @@ int as_token_endpoint(const struct as_endpoint_cfg *cfg,
 
 	/* The token: aud, scope, iat, exp or exi, cti, ace_profile, cnf with
 	 * fresh OSCORE_Input_Material (RFC 9203 3.2.1) and cnonce if sent. */
-	if (obol_port_random(is.cti, sizeof is.cti) != OBOL_OK ||
-	    obol_port_random(is.osc_id, sizeof is.osc_id) != OBOL_OK ||
-	    obol_port_random(is.ms, sizeof is.ms) != OBOL_OK ||
-	    obol_port_random(is.salt, sizeof is.salt) != OBOL_OK) {
-		obol_wipe(&is, sizeof is);
+	if (obol_port_random(is.rnd, sizeof is.rnd) != OBOL_OK) {
+		obol_wipe(is.rnd, sizeof is.rnd);
 		obol_wipe(rs.key, sizeof rs.key);
 		return fail_coap(r, ev, OBOL_COAP_INTERNAL_ERROR, "no_random",
 				 "the random generator failed");
@@ -475,8 +473,8 @@ int as_token_endpoint(const struct as_endpoint_cfg *cfg,
 		c.present |= OBOL_CWT_F_EXI;
 		c.exi = (uint64_t)rs.lifetime;
 	}
-	c.cti = is.cti;
-	c.cti_len = sizeof is.cti;
+	c.cti = IS_CTI(&is);
+	c.cti_len = CTI_LEN;
 	c.scope_type = is.scope_type == AS_SCOPE_AIF ? OBOL_CWT_SCOPE_AIF
 						     : OBOL_CWT_SCOPE_TEXT;
 	c.scope = is.scope;
@@ -485,12 +483,12 @@ int as_token_endpoint(const struct as_endpoint_cfg *cfg,
 	c.cnf_type = OBOL_CWT_CNF_OSCORE;
 	c.cnf_osc.present = OBOL_OSC_F(OBOL_OSC_ID) | OBOL_OSC_F(OBOL_OSC_MS) |
 			    OBOL_OSC_F(OBOL_OSC_SALT);
-	c.cnf_osc.id = is.osc_id;
-	c.cnf_osc.id_len = sizeof is.osc_id;
-	c.cnf_osc.ms = is.ms;
-	c.cnf_osc.ms_len = sizeof is.ms;
-	c.cnf_osc.salt = is.salt;
-	c.cnf_osc.salt_len = sizeof is.salt;
+	c.cnf_osc.id = IS_OSC_ID(&is);
+	c.cnf_osc.id_len = OSC_ID_LEN;
+	c.cnf_osc.ms = IS_MS(&is);
+	c.cnf_osc.ms_len = OSC_MS_LEN;
+	c.cnf_osc.salt = IS_SALT(&is);
+	c.cnf_osc.salt_len = OSC_SALT_LEN;
 	if (q.have & HAVE_CNONCE) {
 		/* RFC 9200 5.8.4.4: the AS MUST put it in the token */
 		c.present |= OBOL_CWT_F_CNONCE;
@@ -511,7 +509,7 @@ int as_token_endpoint(const struct as_endpoint_cfg *cfg,
 			      sizeof is.token, &is.token_len);
 	obol_wipe(rs.key, sizeof rs.key);
 	if (rc != OBOL_OK) {
-		obol_wipe(&is, sizeof is);
+		obol_wipe(is.rnd, sizeof is.rnd);
 		return fail_coap(r, ev, OBOL_COAP_INTERNAL_ERROR, "mint_failed",
 				 obol_err_str(rc));
 	}
@@ -519,8 +517,8 @@ int as_token_endpoint(const struct as_endpoint_cfg *cfg,
 	/* The record first: a token whose response leaves the AS is one the
 	 * AS can list, introspect and revoke. */
 	memset(&rec, 0, sizeof rec);
-	memcpy(rec.cti, is.cti, sizeof is.cti);
-	rec.cti_len = sizeof is.cti;
+	memcpy(rec.cti, IS_CTI(&is), CTI_LEN);
+	rec.cti_len = CTI_LEN;
 	snprintf(rec.client, sizeof rec.client, "%s", client.id);
 	snprintf(rec.audience, sizeof rec.audience, "%s", rs.audience);
 	rec.scope_type = is.scope_type;
@@ -529,7 +527,7 @@ int as_token_endpoint(const struct as_endpoint_cfg *cfg,
 	rec.iat = cfg->now;
 	rec.exp = cfg->now + rs.lifetime;
 	if (as_token_add(cfg->st, &rec) != AS_OK) {
-		obol_wipe(&is, sizeof is);
+		obol_wipe(is.rnd, sizeof is.rnd);
 		return store_failed(r, ev, cfg->st);
 	}
 
@@ -555,22 +553,20 @@ int as_token_endpoint(const struct as_endpoint_cfg *cfg,
 	obol_cbor_put_uint(&e, P_ACE_PROFILE);
 	obol_cbor_put_uint(&e, OBOL_ACE_PROFILE_COAP_OSCORE);
 	rc = obol_cbor_enc_finish(&e, &n);
-	obol_wipe(&is.ms, sizeof is.ms);
-	hex(ev->cti_hex, is.cti, sizeof is.cti);
+	hex(ev->cti_hex, IS_CTI(&is), CTI_LEN);
 	snprintf(ev->audience, sizeof ev->audience, "%s", rs.audience);
 	if (rc != OBOL_OK) {
 		/* cannot happen with AS_RESPONSE_MAX; the record stays */
-		obol_wipe(&is, sizeof is);
+		obol_wipe(is.rnd, sizeof is.rnd);
 		return fail_coap(r, ev, OBOL_COAP_INTERNAL_ERROR,
 				 "response_too_large", obol_err_str(rc));
 	}
-	obol_wipe(&is, sizeof is);
+	snprintf(ev->detail, sizeof ev->detail, "token %zu bytes, %s",
+		 is.token_len, rs.has_clock ? "exp" : "exi (RS has no clock)");
+	obol_wipe(is.rnd, sizeof is.rnd);
 	respond(r, OBOL_COAP_CREATED, AS_CF_ACE_CBOR, out, n);
 	ev->event = "token_issued";
 	ev->reason = "ok";
-	snprintf(ev->detail, sizeof ev->detail, "token %zu bytes, %s %s",
-		 is.token_len, rs.has_clock ? "exp" : "exi",
-		 rs.has_clock ? "(RS has a clock)" : "(RS has no clock)");
 	return 0;
 }
 
@@ -686,18 +682,18 @@ int as_introspect_endpoint(const struct as_endpoint_cfg *cfg,
 	rc = obol_cwt_validate(tok, tlen, &key, 1, &pol, &c);
 	obol_wipe(rs.key, sizeof rs.key);
 	if (rc == OBOL_ERR_CWT_EXPIRED || rc == OBOL_ERR_CWT_NOT_YET) {
-		obol_wipe(tok, sizeof tok);
+		obol_wipe(tok, tlen);
 		return inactive(r, ev, out, cap, "expired or not yet valid");
 	}
 	if (rc != OBOL_OK) {
-		obol_wipe(tok, sizeof tok);
+		obol_wipe(tok, tlen);
 		return inactive(r, ev, out, cap, "the token does not open "
 				"with this RS's key");
 	}
 	if (!(c.present & OBOL_CWT_F_AUD) ||
 	    c.aud_len != strlen(rs.audience) ||
 	    memcmp(c.aud, rs.audience, c.aud_len) != 0) {
-		obol_wipe(tok, sizeof tok);
+		obol_wipe(tok, tlen);
 		return fail_coap(r, ev, OBOL_COAP_FORBIDDEN, "not_your_token",
 				 "the token is for another audience");
 	}
@@ -708,11 +704,11 @@ int as_introspect_endpoint(const struct as_endpoint_cfg *cfg,
 						       c.cti_len, &rec)
 					 : AS_ENOTFOUND;
 	if (rc != AS_OK && rc != AS_ENOTFOUND) {
-		obol_wipe(tok, sizeof tok);
+		obol_wipe(tok, tlen);
 		return store_failed(r, ev, cfg->st);
 	}
 	if (rc == AS_ENOTFOUND || rec.revoked || cfg->now >= rec.exp) {
-		obol_wipe(tok, sizeof tok);
+		obol_wipe(tok, tlen);
 		return inactive(r, ev, out, cap,
 				rc == AS_ENOTFOUND ? "no record of the token"
 				: rec.revoked	   ? "revoked"
@@ -761,7 +757,7 @@ int as_introspect_endpoint(const struct as_endpoint_cfg *cfg,
 		obol_cbor_put_uint(&e, c.exi);
 	}
 	rc = obol_cbor_enc_finish(&e, &n);
-	obol_wipe(tok, sizeof tok);
+	obol_wipe(tok, tlen);
 	if (rc != OBOL_OK)
 		return fail_coap(r, ev, OBOL_COAP_INTERNAL_ERROR,
 				 "response_too_large", obol_err_str(rc));

@@ -26,6 +26,10 @@ struct as_server {
 
 static volatile sig_atomic_t stop_requested;
 
+/* What a DTLS session's app data says (coap_session_set_app_data). */
+static char session_refused;   /* psk_for logged it */
+static char session_connected; /* the handshake completed */
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -175,7 +179,8 @@ static void serve(endpoint_fn fn, coap_session_t *session,
 				cf);
 	if (r.payload_len > 0)
 		coap_add_data(resp, r.payload_len, r.payload);
-	obol_wipe(out, sizeof out);
+	/* the payload of a 2.01 holds the client's master secret */
+	obol_wipe(out, r.payload_len <= sizeof out ? r.payload_len : sizeof out);
 	if (ev.refused) {
 		srv->refused++;
 		as_audit_add(srv->st, cfg.now, ev.event, ev.client,
@@ -219,7 +224,6 @@ static const coap_bin_const_t *psk_for(coap_bin_const_t *identity,
 	struct as_event ev;
 	char id[AS_NAME_MAX + 1];
 
-	(void)session;
 	if (identity == NULL || identity->length == 0 ||
 	    identity->length > AS_NAME_MAX ||
 	    memchr(identity->s, 0, identity->length) != NULL)
@@ -235,6 +239,9 @@ static const coap_bin_const_t *psk_for(coap_bin_const_t *identity,
 		srv->psk_key.length = rs.secret_len;
 		obol_wipe(&rs, sizeof rs);
 	} else {
+		/* on_event() will see the handshake fail: one event is
+		 * enough, and this one says why */
+		coap_session_set_app_data(session, &session_refused);
 		memset(&ev, 0, sizeof ev);
 		ev.event = "dtls_refused";
 		snprintf(ev.client, sizeof ev.client, "%s", id);
@@ -257,10 +264,18 @@ static int on_event(coap_session_t *session, const coap_event_t event)
 	const coap_bin_const_t *id;
 	struct as_event ev;
 
-	if (event != COAP_EVENT_DTLS_ERROR)
+	if (event == COAP_EVENT_DTLS_CONNECTED) {
+		coap_session_set_app_data(session, &session_connected);
 		return 0;
-	/* A failed handshake: most often a wrong key for a known identity
-	 * (the unknown ones were logged by psk_for). */
+	}
+	/* Only a handshake that failed for a known identity is news: an
+	 * unknown one was logged by psk_for, and an error on a session that
+	 * was up (e.g. the client went away) refuses nobody. A wrong key
+	 * rarely ends here either: DTLS drops a record that fails its MAC
+	 * without an alert (RFC 6347 4.1.2.7), so such a client times out. */
+	if (event != COAP_EVENT_DTLS_ERROR ||
+	    coap_session_get_app_data(session) != NULL)
+		return 0;
 	memset(&ev, 0, sizeof ev);
 	ev.event = "dtls_failed";
 	ev.reason = "handshake_failed";
