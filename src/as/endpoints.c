@@ -150,6 +150,26 @@ static int store_failed(struct as_response *r, struct as_event *ev,
 	return -1;
 }
 
+static int get_random(const struct as_endpoint_cfg *cfg, uint8_t *out,
+		      size_t n)
+{
+	struct as_rand_pool *p = cfg->pool;
+	int rc;
+
+	if (p == NULL || n > sizeof p->buf)
+		return obol_port_random(out, n);
+	if (p->pos > sizeof p->buf || sizeof p->buf - p->pos < n) {
+		rc = obol_port_random(p->buf, sizeof p->buf);
+		if (rc != OBOL_OK)
+			return rc;
+		p->pos = 0;
+	}
+	memcpy(out, p->buf + p->pos, n);
+	obol_wipe(p->buf + p->pos, n);
+	p->pos += n;
+	return OBOL_OK;
+}
+
 /* ---- /token ------------------------------------------------------------ */
 
 struct token_req {
@@ -343,6 +363,9 @@ struct issue {
 	uint8_t token[AS_SCOPE_MAX + 256];
 	size_t token_len;
 	uint8_t scratch[AS_SCOPE_MAX + 256];
+	uint8_t cti[AS_CTI_MAX]; /* the cti: random, or RS id | sequence */
+	size_t cti_len;
+	uint64_t exi_seq;
 };
 #define IS_CTI(is) ((is)->rnd)
 #define IS_OSC_ID(is) ((is)->rnd + CTI_LEN)
@@ -454,7 +477,7 @@ int as_token_endpoint(const struct as_endpoint_cfg *cfg,
 
 	/* The token: aud, scope, iat, exp or exi, cti, ace_profile, cnf with
 	 * fresh OSCORE_Input_Material (RFC 9203 3.2.1) and cnonce if sent. */
-	if (obol_port_random(is.rnd, sizeof is.rnd) != OBOL_OK) {
+	if (get_random(cfg, is.rnd, sizeof is.rnd) != OBOL_OK) {
 		obol_wipe(is.rnd, sizeof is.rnd);
 		obol_wipe(rs.key, sizeof rs.key);
 		return fail_coap(r, ev, OBOL_COAP_INTERNAL_ERROR, "no_random",
@@ -473,8 +496,46 @@ int as_token_endpoint(const struct as_endpoint_cfg *cfg,
 		c.present |= OBOL_CWT_F_EXI;
 		c.exi = (uint64_t)rs.lifetime;
 	}
-	c.cti = IS_CTI(&is);
-	c.cti_len = CTI_LEN;
+	/* cti: 8 random bytes; for an exi token the RS's identifier (its
+	 * audience) and a 4-byte big-endian sequence number counting the
+	 * exi tokens issued for it (RFC 9200 5.10.3), so that the RS can
+	 * refuse an expired one again after it forgot it. */
+	is.exi_seq = 0;
+	if (rs.has_clock && cfg->cti_counter != NULL) {
+		uint64_t v = (*cfg->cti_counter)++;
+		int i;
+
+		for (i = CTI_LEN - 1; i >= 0; i--, v >>= 8)
+			is.cti[i] = (uint8_t)v;
+		is.cti_len = CTI_LEN;
+	} else if (rs.has_clock) {
+		memcpy(is.cti, IS_CTI(&is), CTI_LEN);
+		is.cti_len = CTI_LEN;
+	} else {
+		size_t alen = strlen(rs.audience);
+
+		if (alen + 4 > AS_CTI_MAX ||
+		    as_rs_next_exi_seq(cfg->st, rs.audience, &is.exi_seq) !=
+			    AS_OK ||
+		    is.exi_seq > UINT32_MAX) {
+			obol_wipe(is.rnd, sizeof is.rnd);
+			obol_wipe(rs.key, sizeof rs.key);
+			if (alen + 4 > AS_CTI_MAX)
+				return fail_coap(r, ev, OBOL_COAP_INTERNAL_ERROR,
+						 "audience_too_long",
+						 "an RS without a clock needs an "
+						 "audience of at most 28 bytes");
+			return store_failed(r, ev, cfg->st);
+		}
+		memcpy(is.cti, rs.audience, alen);
+		is.cti[alen] = (uint8_t)(is.exi_seq >> 24);
+		is.cti[alen + 1] = (uint8_t)(is.exi_seq >> 16);
+		is.cti[alen + 2] = (uint8_t)(is.exi_seq >> 8);
+		is.cti[alen + 3] = (uint8_t)is.exi_seq;
+		is.cti_len = alen + 4;
+	}
+	c.cti = is.cti;
+	c.cti_len = is.cti_len;
 	c.scope_type = is.scope_type == AS_SCOPE_AIF ? OBOL_CWT_SCOPE_AIF
 						     : OBOL_CWT_SCOPE_TEXT;
 	c.scope = is.scope;
@@ -517,8 +578,9 @@ int as_token_endpoint(const struct as_endpoint_cfg *cfg,
 	/* The record first: a token whose response leaves the AS is one the
 	 * AS can list, introspect and revoke. */
 	memset(&rec, 0, sizeof rec);
-	memcpy(rec.cti, IS_CTI(&is), CTI_LEN);
-	rec.cti_len = CTI_LEN;
+	memcpy(rec.cti, is.cti, is.cti_len);
+	rec.cti_len = is.cti_len;
+	rec.exi_seq = is.exi_seq;
 	snprintf(rec.client, sizeof rec.client, "%s", client.id);
 	snprintf(rec.audience, sizeof rec.audience, "%s", rs.audience);
 	rec.scope_type = is.scope_type;
@@ -553,7 +615,7 @@ int as_token_endpoint(const struct as_endpoint_cfg *cfg,
 	obol_cbor_put_uint(&e, P_ACE_PROFILE);
 	obol_cbor_put_uint(&e, OBOL_ACE_PROFILE_COAP_OSCORE);
 	rc = obol_cbor_enc_finish(&e, &n);
-	hex(ev->cti_hex, IS_CTI(&is), CTI_LEN);
+	hex(ev->cti_hex, is.cti, is.cti_len);
 	snprintf(ev->audience, sizeof ev->audience, "%s", rs.audience);
 	if (rc != OBOL_OK) {
 		/* cannot happen with AS_RESPONSE_MAX; the record stays */

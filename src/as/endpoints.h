@@ -65,9 +65,31 @@ struct as_event {
 	int refused;            /* 1: also an audit event */
 };
 
+/*
+ * Random bytes drawn from the crypto backend in blocks, for the daemon:
+ * one obol_port_random call per AS_RAND_POOL bytes instead of one per
+ * token. Bytes are wiped from the pool as they are handed out. Zero it
+ * (pos = AS_RAND_POOL means empty) before use.
+ */
+#define AS_RAND_POOL 4096
+struct as_rand_pool {
+	uint8_t buf[AS_RAND_POOL];
+	size_t pos;
+};
+
 struct as_endpoint_cfg {
 	struct as_store *st;
 	int64_t now;            /* Unix time */
+	/*
+	 * cti of tokens for an RS with a clock: NULL for 8 random bytes, or a
+	 * counter (the daemon's: its start time in ms << 20, so that a
+	 * restart continues above it) written big-endian and incremented.
+	 * Increasing ctis are appended to the store's index instead of
+	 * landing on a random page each. The cti is inside the encrypted
+	 * token: only the RS sees it.
+	 */
+	uint64_t *cti_counter;
+	struct as_rand_pool *pool; /* NULL: obol_port_random each time */
 };
 
 /*

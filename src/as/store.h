@@ -42,7 +42,7 @@
 #define AS_SECRET_MAX 64  /* client / RS secrets (DTLS PSK) */
 #define AS_KEY_MAX 32     /* RS token keys */
 #define AS_SCOPE_MAX 1024 /* encoded scope */
-#define AS_CTI_MAX 16
+#define AS_CTI_MAX 32     /* exi tokens: audience + 4-byte sequence number */
 
 enum as_status {
 	AS_OK = 0,
@@ -50,7 +50,8 @@ enum as_status {
 	AS_EEXISTS = -2,   /* the id (or grant) exists already */
 	AS_EDB = -3,       /* the database failed: as_store_errmsg() */
 	AS_EARG = -4,      /* an argument out of range (name too long, ...) */
-	AS_EVERSION = -5   /* the file's schema is newer than this program */
+	AS_EVERSION = -5,  /* the file's schema is newer than this program */
+	AS_EBUSY = -6      /* another AS process serves this store */
 };
 
 /* Scope encodings (grants and token records). */
@@ -101,6 +102,8 @@ struct as_token_rec {
 	int64_t iat;
 	int64_t exp;   /* when the token expires (for exi tokens: iat + exi) */
 	int revoked;   /* 0 or 1 */
+	uint64_t exi_seq; /* as_token_add: the RS's exi sequence number this
+			   * token used (as_rs_next_exi_seq), or 0 */
 };
 
 struct as_audit {
@@ -163,7 +166,19 @@ int as_grant_get(struct as_store *st, const char *client,
 int as_grant_del(struct as_store *st, const char *client,
 		 const char *audience);
 
-/* Token records. as_token_add is committed when it returns AS_OK. */
+/*
+ * The next sequence number of an exi token for this RS (RFC 9200 5.10.3:
+ * its cti is the RS's identifier followed by a sequence number counting
+ * the exi tokens issued for it): 1, 2, ... never repeated, even across a
+ * crash (the journal below carries it).
+ */
+int as_rs_next_exi_seq(struct as_store *st, const char *audience,
+		       uint64_t *seq);
+
+/*
+ * Token records. as_token_add is committed when it returns AS_OK, or,
+ * with the journal on, durable: see as_store_journal_start.
+ */
 int as_token_add(struct as_store *st, const struct as_token_rec *t);
 int as_token_get(struct as_store *st, const uint8_t *cti, size_t cti_len,
 		 struct as_token_rec *t);
@@ -172,6 +187,23 @@ int as_token_get(struct as_store *st, const uint8_t *cti, size_t cti_len,
 int as_token_revoke(struct as_store *st, const uint8_t *cti, size_t cti_len);
 int as_token_revoke_client(struct as_store *st, const char *client,
 			   unsigned long *n);
+
+/*
+ * Group commit, for the daemon. as_store_journal_start() makes this handle
+ * the store's only server: it takes an exclusive lock on the file
+ * "<store>-tokens" (AS_EBUSY if another process holds it), replays any
+ * records a crashed server left there, and from then on as_token_add
+ * appends each record to that file (one write(2); an fdatasync too with
+ * AS_SYNC_FULL) before inserting it, so it survives the process being
+ * killed as soon as as_token_add returns. as_store_batch_begin() opens a
+ * transaction that the following calls share; as_store_batch_end()
+ * commits it and empties the journal. A server handles a burst of
+ * requests between the two: one commit (and one set of locks) for all.
+ * Any open of the store replays a journal no server holds.
+ */
+int as_store_journal_start(struct as_store *st);
+int as_store_batch_begin(struct as_store *st);
+int as_store_batch_end(struct as_store *st);
 
 /* Audit events; time is Unix time. */
 int as_audit_add(struct as_store *st, int64_t time, const char *event,

@@ -20,11 +20,15 @@
  * ... COMMIT, so on error nothing has changed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -36,6 +40,7 @@
 
 #define BUSY_MS 5000
 #define ERRMSG_MAX 256
+#define CACHE_N 16 /* rows of each kind the serving handle keeps */
 
 /* ---- schema --------------------------------------------------------------- */
 
@@ -98,10 +103,18 @@ static const char schema_v2[] =
 	"CREATE INDEX grants_audience ON grants(audience);"
 	"CREATE INDEX audit_time ON audit(time);";
 
+/*
+ * Version 3: the per-RS counter of exi tokens (RFC 9200 5.10.3), whose
+ * value becomes part of each such token's cti.
+ */
+static const char schema_v3[] =
+	"ALTER TABLE rs ADD COLUMN exi_seq INTEGER NOT NULL DEFAULT 0;";
+
 /* migrations[i] takes a file from version i to i + 1. */
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
+	schema_v3,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -119,6 +132,7 @@ enum sid {
 	S_LIST_CLIENTS, S_LIST_RS, S_LIST_GRANTS, S_LIST_TOKENS, S_LIST_AUDIT,
 	S_COUNT_CLIENTS, S_COUNT_RS, S_COUNT_GRANTS, S_COUNT_TOKENS,
 	S_COUNT_AUDIT,
+	S_TOKEN_REPLAY, S_RS_EXI_NEXT, S_RS_EXI_AT_LEAST,
 	S_COUNT
 };
 
@@ -164,6 +178,13 @@ static const char *const sql[S_COUNT] = {
 	[S_COUNT_GRANTS] = "SELECT count(*) FROM grants",
 	[S_COUNT_TOKENS] = "SELECT count(*) FROM tokens",
 	[S_COUNT_AUDIT] = "SELECT count(*) FROM audit",
+	[S_TOKEN_REPLAY] = "INSERT OR IGNORE INTO tokens(cti, client, audience,"
+			   " scope_type, scope, iat, exp, revoked)"
+			   " VALUES(?,?,?,?,?,?,?,?)",
+	[S_RS_EXI_NEXT] = "UPDATE rs SET exi_seq = exi_seq + 1 WHERE audience = ?"
+			  " RETURNING exi_seq",
+	[S_RS_EXI_AT_LEAST] = "UPDATE rs SET exi_seq = max(exi_seq, ?)"
+			      " WHERE audience = ?",
 };
 
 struct as_store {
@@ -172,6 +193,24 @@ struct as_store {
 	int notadb; /* the file turned out not to be SQLite */
 	sqlite3_stmt *stmt[S_COUNT];
 	char err[ERRMSG_MAX];
+	enum as_sync sync;
+	char *jpath;  /* "<store>-tokens" */
+	int jfd;      /* the journal, locked, when this handle serves; or -1 */
+	int batch;    /* 1 between as_store_batch_begin and _end */
+	int intxn;    /* the batch's transaction is open (batch_enter) */
+	int jstale;   /* the journal holds records a failed commit lost */
+	/*
+	 * The serving handle's read cache (journal on): the rows /token reads
+	 * on every request. Valid for one snapshot: as_store_batch_begin
+	 * empties it when another connection (the admin CLI) has committed
+	 * since (PRAGMA data_version), so a change is seen from the next
+	 * burst on, as without the cache.
+	 */
+	int64_t data_version;
+	unsigned nclients, nrs, ngrants;
+	struct as_client clients[CACHE_N];
+	struct as_rs rs[CACHE_N];
+	struct as_grant grants[CACHE_N];
 };
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -184,8 +223,12 @@ static void set_err(struct as_store *st, const char *what)
 }
 
 /* The cached statement id, prepared on first use; NULL on error (st->err). */
+static int batch_enter(struct as_store *st);
+
 static sqlite3_stmt *stmt(struct as_store *st, enum sid id)
 {
+	if (st->batch && !st->intxn && batch_enter(st) != AS_OK)
+		return NULL;
 	if (st->stmt[id] == NULL &&
 	    sqlite3_prepare_v3(st->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT,
 			       &st->stmt[id], NULL) != SQLITE_OK) {
@@ -468,6 +511,369 @@ static int pragmas(struct as_store *st, enum as_sync sync)
 		    "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON");
 }
 
+/* ---- the token journal (group commit, store.h) ---------------------------- */
+
+/*
+ * A journal record: u16 length (big-endian) of the body, the body, and
+ * the CRC-32 (IEEE) of the body. Body: cti (u8 length + bytes), client and
+ * audience (u8 length + bytes each), scope type (u8), scope (u16 length +
+ * bytes), iat, exp (i64) and exi_seq (u64), all big-endian. A record cut
+ * short by a crash fails its length or CRC and ends the replay.
+ */
+#define JREC_MAX (2 + 1 + AS_CTI_MAX + 2 * (1 + AS_NAME_MAX) + 1 + 2 + \
+		  AS_SCOPE_MAX + 24 + 4)
+
+static uint32_t crc32_ieee(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xffffffffu;
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i++) {
+		c ^= p[i];
+		for (k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+	}
+	return c ^ 0xffffffffu;
+}
+
+static uint8_t *put_be(uint8_t *p, uint64_t v, int n)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+	return p + n;
+}
+
+static uint64_t get_be(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint8_t *put_bytes(uint8_t *p, const void *b, size_t n, int lenbytes)
+{
+	p = put_be(p, n, lenbytes);
+	memcpy(p, b, n);
+	return p + n;
+}
+
+/* Encode t into buf[JREC_MAX]; the record's size. */
+static size_t jrec_encode(const struct as_token_rec *t, uint8_t *buf)
+{
+	uint8_t *p = buf + 2;
+	size_t body;
+
+	p = put_bytes(p, t->cti, t->cti_len, 1);
+	p = put_bytes(p, t->client, strlen(t->client), 1);
+	p = put_bytes(p, t->audience, strlen(t->audience), 1);
+	*p++ = (uint8_t)t->scope_type;
+	p = put_bytes(p, t->scope, t->scope_len, 2);
+	p = put_be(p, (uint64_t)t->iat, 8);
+	p = put_be(p, (uint64_t)t->exp, 8);
+	p = put_be(p, t->exi_seq, 8);
+	body = (size_t)(p - buf) - 2;
+	put_be(buf, body, 2);
+	p = put_be(p, crc32_ieee(buf + 2, body), 4);
+	return (size_t)(p - buf);
+}
+
+/* One length-prefixed field of a body; 0 or -1 when it overruns. */
+static int get_field(const uint8_t **p, const uint8_t *end, int lenbytes,
+		     size_t max, uint8_t *dst, size_t *len)
+{
+	size_t n;
+
+	if (end - *p < lenbytes)
+		return -1;
+	n = (size_t)get_be(*p, lenbytes);
+	*p += lenbytes;
+	if (n > max || (size_t)(end - *p) < n)
+		return -1;
+	memcpy(dst, *p, n);
+	*p += n;
+	*len = n;
+	return 0;
+}
+
+/* Decode the record at buf[0..n): its size, or 0 if it is not whole. */
+static size_t jrec_decode(const uint8_t *buf, size_t n,
+			  struct as_token_rec *t)
+{
+	const uint8_t *p, *end;
+	size_t body, len;
+
+	if (n < 2)
+		return 0;
+	body = (size_t)get_be(buf, 2);
+	if (n < 2 + body + 4 ||
+	    crc32_ieee(buf + 2, body) != (uint32_t)get_be(buf + 2 + body, 4))
+		return 0;
+	memset(t, 0, sizeof *t);
+	p = buf + 2;
+	end = p + body;
+	if (get_field(&p, end, 1, AS_CTI_MAX, t->cti, &t->cti_len) != 0 ||
+	    get_field(&p, end, 1, AS_NAME_MAX, (uint8_t *)t->client, &len) != 0)
+		return 0;
+	t->client[len] = 0;
+	if (get_field(&p, end, 1, AS_NAME_MAX, (uint8_t *)t->audience,
+		      &len) != 0 || end - p < 1)
+		return 0;
+	t->audience[len] = 0;
+	t->scope_type = *p++;
+	if (get_field(&p, end, 2, AS_SCOPE_MAX, t->scope, &t->scope_len) != 0 ||
+	    end - p != 24)
+		return 0;
+	t->iat = (int64_t)get_be(p, 8);
+	t->exp = (int64_t)get_be(p + 8, 8);
+	t->exi_seq = get_be(p + 16, 8);
+	return 2 + body + 4;
+}
+
+static int bind_token(struct as_store *st, sqlite3_stmt *s,
+		      const struct as_token_rec *t);
+
+/*
+ * Put the records of the journal fd (locked by the caller) into the
+ * store, in one transaction, then empty it. Records already there are
+ * kept as they are (INSERT OR IGNORE); a torn last record is dropped:
+ * its token never reached anyone, since the record is written first.
+ */
+static int journal_replay(struct as_store *st, int fd, unsigned long *count)
+{
+	struct stat sb;
+	struct as_token_rec t;
+	uint8_t *buf;
+	size_t n, off = 0, used;
+	ssize_t got;
+	int rc = AS_OK;
+
+	*count = 0;
+	if (fstat(fd, &sb) != 0) {
+		snprintf(st->err, sizeof st->err, "%s: %s", st->jpath,
+			 strerror(errno));
+		return AS_EDB;
+	}
+	if (sb.st_size == 0)
+		return AS_OK;
+	n = (size_t)sb.st_size;
+	buf = sqlite3_malloc64(n);
+	if (buf == NULL) {
+		snprintf(st->err, sizeof st->err, "%s: out of memory", st->jpath);
+		return AS_EDB;
+	}
+	while (off < n) {
+		got = pread(fd, buf + off, n - off, (off_t)off);
+		if (got <= 0) {
+			snprintf(st->err, sizeof st->err, "%s: %s", st->jpath,
+				 got < 0 ? strerror(errno) : "short read");
+			sqlite3_free(buf);
+			return AS_EDB;
+		}
+		off += (size_t)got;
+	}
+	if (exec(st, "BEGIN IMMEDIATE") != AS_OK) {
+		sqlite3_free(buf);
+		return AS_EDB;
+	}
+	for (off = 0; off < n && rc == AS_OK; off += used) {
+		sqlite3_stmt *s;
+
+		used = jrec_decode(buf + off, n - off, &t);
+		if (used == 0)
+			break;
+		s = stmt(st, S_TOKEN_REPLAY);
+		rc = s == NULL ? AS_EDB : bind_token(st, s, &t);
+		if (rc == AS_OK)
+			rc = run(st, s);
+		if (rc == AS_OK && t.exi_seq > 0) {
+			s = stmt(st, S_RS_EXI_AT_LEAST);
+			if (s == NULL) {
+				rc = AS_EDB;
+				break;
+			}
+			sqlite3_bind_int64(s, 1, (sqlite3_int64)t.exi_seq);
+			bind_text(s, 2, t.audience);
+			rc = run(st, s);
+		}
+		(*count)++;
+	}
+	sqlite3_free(buf);
+	if (rc == AS_OK)
+		rc = exec(st, "COMMIT");
+	if (rc != AS_OK) {
+		rollback(st);
+		return rc;
+	}
+	if (ftruncate(fd, 0) != 0) {
+		snprintf(st->err, sizeof st->err, "%s: %s", st->jpath,
+			 strerror(errno));
+		return AS_EDB;
+	}
+	return AS_OK;
+}
+
+/* Replay a journal that no server holds (a crashed one left it). */
+static int journal_recover(struct as_store *st)
+{
+	unsigned long n;
+	struct stat sb;
+	int fd, rc;
+
+	if (stat(st->jpath, &sb) != 0 || sb.st_size == 0)
+		return AS_OK;
+	fd = open(st->jpath, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return AS_OK; /* gone meanwhile */
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd); /* a live server owns it and will commit it */
+		return AS_OK;
+	}
+	rc = journal_replay(st, fd, &n);
+	close(fd);
+	return rc;
+}
+
+int as_store_journal_start(struct as_store *st)
+{
+	unsigned long n;
+	int fd, rc;
+
+	if (st->jfd >= 0)
+		return AS_OK;
+	fd = open(st->jpath, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(st->err, sizeof st->err, "%s: %s", st->jpath,
+			 strerror(errno));
+		return AS_EDB;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		snprintf(st->err, sizeof st->err, "%s is locked: another obol "
+			 "AS serves this store", st->jpath);
+		close(fd);
+		return AS_EBUSY;
+	}
+	rc = journal_replay(st, fd, &n);
+	if (rc != AS_OK) {
+		close(fd);
+		return rc;
+	}
+	st->jfd = fd;
+	return AS_OK;
+}
+
+static int journal_append(struct as_store *st, const struct as_token_rec *t)
+{
+	uint8_t buf[JREC_MAX];
+	size_t n = jrec_encode(t, buf), off = 0;
+	ssize_t w;
+
+	while (off < n) {
+		w = write(st->jfd, buf + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			snprintf(st->err, sizeof st->err, "%s: %s", st->jpath,
+				 w < 0 ? strerror(errno) : "short write");
+			return AS_EDB;
+		}
+		off += (size_t)w;
+	}
+	if (st->sync == AS_SYNC_FULL && fdatasync(st->jfd) != 0) {
+		snprintf(st->err, sizeof st->err, "%s: %s", st->jpath,
+			 strerror(errno));
+		return AS_EDB;
+	}
+	return AS_OK;
+}
+
+static void cache_clear(struct as_store *st)
+{
+	obol_wipe(st->clients, sizeof st->clients);
+	obol_wipe(st->rs, sizeof st->rs);
+	obol_wipe(st->grants, sizeof st->grants);
+	st->nclients = st->nrs = st->ngrants = 0;
+}
+
+/*
+ * A batch's transaction starts at its first statement, not at
+ * as_store_batch_begin: a server waiting for requests holds no lock and no
+ * snapshot. BEGIN IMMEDIATE takes the write lock at once, so the burst's
+ * reads and writes see one state and a write cannot fail for a snapshot
+ * that another connection's commit made stale (SQLITE_BUSY_SNAPSHOT).
+ */
+static int batch_enter(struct as_store *st)
+{
+	sqlite3_stmt *s;
+	int64_t v = -1;
+
+	if (!st->batch || st->intxn)
+		return AS_OK;
+	if (exec(st, "BEGIN IMMEDIATE") != AS_OK)
+		return AS_EDB;
+	st->intxn = 1;
+	if (st->jfd < 0)
+		return AS_OK;
+	/* The cache is only as fresh as this transaction's state. */
+	if (sqlite3_prepare_v2(st->db, "PRAGMA data_version", -1, &s, NULL) ==
+	    SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	if (v < 0 || v != st->data_version) {
+		cache_clear(st);
+		st->data_version = v;
+	}
+	return AS_OK;
+}
+
+int as_store_batch_begin(struct as_store *st)
+{
+	st->batch = 1;
+	return AS_OK;
+}
+
+int as_store_batch_end(struct as_store *st)
+{
+	unsigned long n;
+	int rc;
+
+	if (!st->batch)
+		return AS_OK;
+	st->batch = 0;
+	if (!st->intxn)
+		return AS_OK; /* the burst touched nothing */
+	st->intxn = 0;
+	rc = exec(st, "COMMIT");
+	if (rc != AS_OK) {
+		rollback(st);
+		st->jstale = 1;
+	}
+	if (st->jfd < 0)
+		return rc;
+	if (st->jstale) {
+		/* the journal has what the failed commit lost: put it in */
+		if (journal_replay(st, st->jfd, &n) != AS_OK)
+			return AS_EDB;
+		st->jstale = 0;
+		return rc;
+	}
+	if (ftruncate(st->jfd, 0) != 0) {
+		snprintf(st->err, sizeof st->err, "%s: %s", st->jpath,
+			 strerror(errno));
+		return AS_EDB;
+	}
+	return rc;
+}
+
 int as_store_open(const char *path, int create, enum as_sync sync,
 		  struct as_store **out, char *errbuf, size_t errlen)
 {
@@ -502,6 +908,14 @@ int as_store_open(const char *path, int create, enum as_sync sync,
 		return AS_EDB;
 	}
 	memset(st, 0, sizeof *st);
+	st->jfd = -1;
+	st->sync = sync;
+	st->jpath = sqlite3_mprintf("%s-tokens", path);
+	if (st->jpath == NULL) {
+		open_err(errbuf, errlen, "%s: out of memory", path);
+		sqlite3_free(st);
+		return AS_EDB;
+	}
 	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
 		(create ? SQLITE_OPEN_CREATE : 0);
 	/*
@@ -519,6 +933,8 @@ int as_store_open(const char *path, int create, enum as_sync sync,
 	rc = pragmas(st, sync);
 	if (rc == AS_OK)
 		rc = migrate(st);
+	if (rc == AS_OK)
+		rc = journal_recover(st);
 	umask(old);
 	if (rc != AS_OK) {
 		if (st->notadb)
@@ -533,6 +949,7 @@ int as_store_open(const char *path, int create, enum as_sync sync,
 fail:
 	umask(old);
 	sqlite3_close_v2(st->db);
+	sqlite3_free(st->jpath);
 	sqlite3_free(st);
 	return rc == AS_EVERSION || rc == AS_ENOTFOUND ? rc : AS_EDB;
 }
@@ -543,9 +960,14 @@ void as_store_close(struct as_store *st)
 
 	if (st == NULL)
 		return;
+	as_store_batch_end(st);
+	if (st->jfd >= 0)
+		close(st->jfd); /* releases the lock */
+	cache_clear(st);
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close_v2(st->db);
+	sqlite3_free(st->jpath);
 	sqlite3_free(st);
 }
 
@@ -616,13 +1038,30 @@ static void get_client_fn(sqlite3_stmt *s, void *dst)
 int as_client_get(struct as_store *st, const char *id, struct as_client *c)
 {
 	sqlite3_stmt *s;
+	int rc;
 
 	if (!name_ok(id))
 		return AS_EARG;
+	if (st->batch && st->jfd >= 0) {
+		unsigned i;
+
+		if (batch_enter(st) != AS_OK)
+			return AS_EDB;
+		for (i = 0; i < st->nclients; i++)
+			if (strcmp(st->clients[i].id, id) == 0) {
+				*c = st->clients[i];
+				return AS_OK;
+			}
+	}
 	if ((s = stmt(st, S_CLIENT_GET)) == NULL)
 		return AS_EDB;
 	bind_text(s, 1, id);
-	return get_one(st, s, get_client_fn, c);
+	rc = get_one(st, s, get_client_fn, c);
+	if (rc == AS_OK && st->batch && st->jfd >= 0)
+		st->clients[st->nclients++ % CACHE_N] = *c;
+	if (st->nclients > CACHE_N)
+		st->nclients = CACHE_N;
+	return rc;
 }
 
 /* A DELETE/UPDATE by key: AS_ENOTFOUND when it touched no row. */
@@ -692,13 +1131,30 @@ static void get_rs_fn(sqlite3_stmt *s, void *dst)
 int as_rs_get(struct as_store *st, const char *audience, struct as_rs *rs)
 {
 	sqlite3_stmt *s;
+	int rc;
 
 	if (!name_ok(audience))
 		return AS_EARG;
+	if (st->batch && st->jfd >= 0) {
+		unsigned i;
+
+		if (batch_enter(st) != AS_OK)
+			return AS_EDB;
+		for (i = 0; i < st->nrs; i++)
+			if (strcmp(st->rs[i].audience, audience) == 0) {
+				*rs = st->rs[i];
+				return AS_OK;
+			}
+	}
 	if ((s = stmt(st, S_RS_GET)) == NULL)
 		return AS_EDB;
 	bind_text(s, 1, audience);
-	return get_one(st, s, get_rs_fn, rs);
+	rc = get_one(st, s, get_rs_fn, rs);
+	if (rc == AS_OK && st->batch && st->jfd >= 0)
+		st->rs[st->nrs++ % CACHE_N] = *rs;
+	if (st->nrs > CACHE_N)
+		st->nrs = CACHE_N;
+	return rc;
 }
 
 int as_rs_del(struct as_store *st, const char *audience)
@@ -765,14 +1221,32 @@ int as_grant_get(struct as_store *st, const char *client,
 		 const char *audience, struct as_grant *g)
 {
 	sqlite3_stmt *s;
+	int rc;
 
 	if (!name_ok(client) || !name_ok(audience))
 		return AS_EARG;
+	if (st->batch && st->jfd >= 0) {
+		unsigned i;
+
+		if (batch_enter(st) != AS_OK)
+			return AS_EDB;
+		for (i = 0; i < st->ngrants; i++)
+			if (strcmp(st->grants[i].client, client) == 0 &&
+			    strcmp(st->grants[i].audience, audience) == 0) {
+				*g = st->grants[i];
+				return AS_OK;
+			}
+	}
 	if ((s = stmt(st, S_GRANT_GET)) == NULL)
 		return AS_EDB;
 	bind_text(s, 1, client);
 	bind_text(s, 2, audience);
-	return get_one(st, s, get_grant_fn, g);
+	rc = get_one(st, s, get_grant_fn, g);
+	if (rc == AS_OK && st->batch && st->jfd >= 0)
+		st->grants[st->ngrants++ % CACHE_N] = *g;
+	if (st->ngrants > CACHE_N)
+		st->ngrants = CACHE_N;
+	return rc;
 }
 
 int as_grant_del(struct as_store *st, const char *client,
@@ -791,9 +1265,25 @@ int as_grant_del(struct as_store *st, const char *client,
 
 /* ---- token records ---------------------------------------------------------------- */
 
+static int bind_token(struct as_store *st, sqlite3_stmt *s,
+		      const struct as_token_rec *t)
+{
+	(void)st;
+	bind_blob(s, 1, t->cti, t->cti_len);
+	bind_text(s, 2, t->client);
+	bind_text(s, 3, t->audience);
+	sqlite3_bind_int(s, 4, t->scope_type);
+	bind_blob(s, 5, t->scope, t->scope_len);
+	sqlite3_bind_int64(s, 6, t->iat);
+	sqlite3_bind_int64(s, 7, t->exp);
+	sqlite3_bind_int(s, 8, t->revoked);
+	return AS_OK;
+}
+
 int as_token_add(struct as_store *st, const struct as_token_rec *t)
 {
 	sqlite3_stmt *s;
+	int rc;
 
 	/* The scope is what the policy produced: its type and size only. */
 	if (t->cti_len == 0 || t->cti_len > AS_CTI_MAX || !name_ok(t->client) ||
@@ -803,16 +1293,44 @@ int as_token_add(struct as_store *st, const struct as_token_rec *t)
 		return AS_EARG;
 	if ((s = stmt(st, S_TOKEN_ADD)) == NULL)
 		return AS_EDB;
-	bind_blob(s, 1, t->cti, t->cti_len);
-	bind_text(s, 2, t->client);
-	bind_text(s, 3, t->audience);
-	sqlite3_bind_int(s, 4, t->scope_type);
-	bind_blob(s, 5, t->scope, t->scope_len);
-	sqlite3_bind_int64(s, 6, t->iat);
-	sqlite3_bind_int64(s, 7, t->exp);
-	sqlite3_bind_int(s, 8, t->revoked);
-	/* Autocommit: one INSERT is one transaction, committed on return. */
-	return run(st, s);
+	/* With the journal, the record is durable once written there; the
+	 * insert is committed with the batch (store.h). */
+	if (st->jfd >= 0 && journal_append(st, t) != AS_OK)
+		return AS_EDB;
+	bind_token(st, s, t);
+	rc = run(st, s);
+	if (rc == AS_OK && st->jfd >= 0 && !st->batch &&
+	    ftruncate(st->jfd, 0) != 0) {
+		/* autocommitted: the journal has nothing left to carry */
+		snprintf(st->err, sizeof st->err, "%s: %s", st->jpath,
+			 strerror(errno));
+		return AS_EDB;
+	}
+	return rc;
+}
+
+int as_rs_next_exi_seq(struct as_store *st, const char *audience,
+		       uint64_t *seq)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!name_ok(audience))
+		return AS_EARG;
+	if ((s = stmt(st, S_RS_EXI_NEXT)) == NULL)
+		return AS_EDB;
+	bind_text(s, 1, audience);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*seq = (uint64_t)sqlite3_column_int64(s, 0);
+		rc = AS_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = AS_ENOTFOUND;
+	} else {
+		rc = step_err(st, sqlite3_extended_errcode(st->db));
+	}
+	done(s);
+	return rc;
 }
 
 static void row_token(sqlite3_stmt *s, struct as_token_rec *t)

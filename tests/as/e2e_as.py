@@ -97,6 +97,15 @@ def db_counts():
         con.close()
 
 
+def settle(cond, timeout=2.0):
+    """The AS commits a burst of requests at once (group commit): its
+    records are durable in the journal before a response leaves, and in the
+    database a moment later. Wait for cond() up to timeout seconds."""
+    end = time.time() + timeout
+    while not cond() and time.time() < end:
+        time.sleep(0.01)
+
+
 def db_token(cti):
     con = sqlite3.connect("file:%s?mode=ro" % DB, uri=True)
     try:
@@ -225,6 +234,7 @@ try:
     check(set(osc) == {0, 2, 5} and len(osc[2]) == 16 and len(osc[5]) == 8,
           "cnf: OSCORE_Input_Material {id, ms (16), salt (8)}")
     check(resp[8] == claims[8], "the client's cnf is the token's cnf")
+    settle(lambda: db_token(claims[7]) is not None)
     rec = db_token(claims[7])
     check(rec is not None and rec[0] == "c1" and rec[1] == "rs1" and rec[3] == claims[6]
           and rec[4] == claims[4] and rec[5] == 0, "the token record: %r" % (rec,))
@@ -248,6 +258,12 @@ try:
     claims3 = open_token(resp3[1], RS2_KEY)
     check(claims3.get(40) == 3600 and 4 not in claims3, "exi for an RS without a clock")
     check(claims3[9] == "write" and resp3[9] == "write", "text scope intersection")
+    # RFC 9200 5.10.3: the cti of an exi token is the RS's identifier and
+    # a sequence number counting the exi tokens issued for it
+    check(claims3[7] == b"rs2" + (1).to_bytes(4, "big"), "exi cti = 'rs2' | 1: %r" % claims3[7])
+    code, body = coap(coaps + "/token", token_request("rs2"), "c1", SECRET)
+    check(open_token(cbor2.loads(body)[1], RS2_KEY)[7] == b"rs2" + (2).to_bytes(4, "big"),
+          "the next exi token has sequence number 2")
 
     # the same over coap:// with client_id/client_secret (--insecure-dev)
     code, body = coap(coap_uri + "/token", token_request("rs1", extra={24: "c1", 25: SECRET.encode()}))
@@ -255,6 +271,8 @@ try:
 
     # ---- refusals: the right error, nothing stored but an audit event ---
     def refused(name, code_want, err_want, code, body, audit_delta=1):
+        settle(lambda: db_counts()["audit"] >= base["audit"] + audit_delta)
+        time.sleep(0.05)  # and nothing more arrives
         nonlocal_counts = db_counts()
         check(code == code_want, "%s: %s (got %s)" % (name, code_want, code))
         if isinstance(err_want, tuple):

@@ -174,7 +174,7 @@ static const struct as_peer insecure = {0, NULL};
 static int token(const struct as_peer *peer, int cf, const uint8_t *p,
 		 size_t n, struct as_response *r, struct as_event *ev)
 {
-	struct as_endpoint_cfg cfg = {st, NOW};
+	struct as_endpoint_cfg cfg = {st, NOW, NULL, NULL};
 
 	return as_token_endpoint(&cfg, peer, cf, p, n, out, sizeof out, r, ev);
 }
@@ -536,6 +536,12 @@ static void t_no_clock_and_profile(void)
 	CHECK(!(c.present & OBOL_CWT_F_EXP));
 	CHECK_INT(c.exi, 3600);
 	CHECK_MEM(c.cnonce, c.cnonce_len, (const uint8_t *)"\x01\x02\x03\x04", 4);
+	/* RFC 9200 5.10.3: cti = the RS's identifier | sequence number */
+	CHECK_MEM(c.cti, c.cti_len, (const uint8_t *)"sensor1\0\0\0\x01", 11);
+	n = req(rq, sizeof rq, &a);
+	token(&insecure, AS_CF_ACE_CBOR, rq, n, &r, &ev);
+	CHECK_INT(r.code, OBOL_COAP_CREATED);
+	CHECK(strcmp(ev.cti_hex, "73656e736f723100000002") == 0);
 
 	/* an RS that does not do the OSCORE profile */
 	setup("dtlsonly", 1, AS_PROFILE_BIT(OBOL_ACE_PROFILE_COAP_DTLS));
@@ -571,7 +577,7 @@ static size_t issue(uint8_t *tok, size_t cap, uint8_t cti[8])
 static int introspect(const char *who, int64_t now, const uint8_t *tok,
 		      size_t tlen, struct as_response *r)
 {
-	struct as_endpoint_cfg cfg = {st, now};
+	struct as_endpoint_cfg cfg = {st, now, NULL, NULL};
 	struct as_peer p = {1, who};
 	struct as_event ev;
 	uint8_t rq[512];
@@ -637,6 +643,8 @@ static void t_introspect(void)
 	/* not over DTLS: 4.01 */
 	cfg.st = st;
 	cfg.now = NOW;
+	cfg.cti_counter = NULL;
+	cfg.pool = NULL;
 	as_introspect_endpoint(&cfg, &plain, AS_CF_ACE_CBOR, inactive,
 			       sizeof inactive, out, sizeof out, &r, &ev);
 	CHECK_INT(r.code, OBOL_COAP_UNAUTHORIZED);

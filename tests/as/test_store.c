@@ -113,7 +113,7 @@ static void test_open_create(void)
 	char err[256] = "";
 	struct stat sb;
 
-	CHECK_INT(as_store_schema_version(), 2);
+	CHECK_INT(as_store_schema_version(), 3);
 	/* create = 0 on a missing file: AS_ENOTFOUND, nothing created. */
 	CHECK_INT(as_store_open(db_path("none.db"), 0, AS_SYNC_NORMAL, &st, err,
 				sizeof err), AS_ENOTFOUND);
@@ -124,7 +124,7 @@ static void test_open_create(void)
 				sizeof err), AS_EARG);
 
 	st = open_new("a.db");
-	CHECK_INT(as_store_version(st), 2);
+	CHECK_INT(as_store_version(st), 3);
 	CHECK_INT(count(st, "clients"), 0);
 	CHECK_INT(count(st, "rs"), 0);
 	CHECK_INT(count(st, "grants"), 0);
@@ -143,7 +143,7 @@ static void test_open_create(void)
 	CHECK_INT(as_store_open(db_path("a.db"), 0, AS_SYNC_FULL, &st, err,
 				sizeof err), AS_OK);
 	CHECK(st != NULL);
-	CHECK_INT(as_store_version(st), 2);
+	CHECK_INT(as_store_version(st), 3);
 	as_store_close(st);
 	as_store_close(NULL);
 }
@@ -272,7 +272,7 @@ static void test_migrate_v1(void)
 		printf("open v1: %s\n", err);
 		return;
 	}
-	CHECK_INT(as_store_version(st), 2);
+	CHECK_INT(as_store_version(st), 3);
 	/* The data survived. */
 	CHECK_INT(as_client_get(st, "c1", &c), AS_OK);
 	CHECK_MEM(c.secret, c.secret_len, (const uint8_t *)"s3cret", 6);
@@ -321,7 +321,7 @@ static void test_newer_version(void)
 	CHECK_INT(as_store_open(db_path("new.db"), 0, AS_SYNC_NORMAL, &st, err,
 				sizeof err), AS_EVERSION);
 	CHECK(st == NULL);
-	CHECK(strstr(err, "schema version 99; this program knows up to 2") != NULL);
+	CHECK(strstr(err, "schema version 99; this program knows up to 3") != NULL);
 	/* Refused, and untouched: still 99. */
 	CHECK_INT(sqlite3_open(db_path("new.db"), &db), SQLITE_OK);
 	{

@@ -187,9 +187,9 @@ if [ ! -e "$DB" ]; then pass; else fail "no store created by client add" "no fil
 # ---- init ------------------------------------------------------------------------------
 
 run as init --db "$DB"
-expect_line "init creates" "created the AS store $DB (schema version 2)"
+expect_line "init creates" "created the AS store $DB (schema version 3)"
 run as init --db "$DB"
-expect_line "init again is harmless" "the AS store $DB is up to date (schema version 2)"
+expect_line "init again is harmless" "the AS store $DB is up to date (schema version 3)"
 mode=$(ls -l "$DB" | cut -c 1-10)
 if [ "$mode" = "-rw-------" ]; then pass; else fail "store mode 0600" "-rw-------, got $mode"; fi
 run as init --db "$DB" extra
@@ -204,12 +204,12 @@ mkdir "$TMP/cwd"
 (cd "$TMP/cwd" && PATH=/nonexistent "$OBOL" as init >"$TMP/out" 2>"$TMP/err")
 rc=$?
 what="obol as init (in $TMP/cwd)"
-expect_line "init at ./obol-as.db" "created the AS store ./obol-as.db (schema version 2)"
+expect_line "init at ./obol-as.db" "created the AS store ./obol-as.db (schema version 3)"
 if [ -f "$TMP/cwd/obol-as.db" ]; then pass; else fail "./obol-as.db exists" "the file"; fi
 OBOL_AS_DB=$TMP/env.db
 export OBOL_AS_DB
 run as init
-expect_line "init at \$OBOL_AS_DB" "created the AS store $TMP/env.db (schema version 2)"
+expect_line "init at \$OBOL_AS_DB" "created the AS store $TMP/env.db (schema version 3)"
 run as list
 expect_line "list at \$OBOL_AS_DB" "no clients"
 unset OBOL_AS_DB
@@ -426,8 +426,8 @@ refused "revoke: bad hex" 2 "obol as revoke: '0x12' is not hex (bad digit at off
 	as revoke 0x12 --db "$DB"
 refused "revoke: odd hex" 2 "obol as revoke: '123' is not hex (odd number of digits at offset 2) (try --help)" \
 	as revoke 123 --db "$DB"
-refused "revoke: cti too long" 1 "obol as revoke: a cti has 1-16 bytes, not 17" \
-	as revoke 0102030405060708090a0b0c0d0e0f1011 --db "$DB"
+refused "revoke: cti too long" 1 "obol as revoke: a cti has 1-32 bytes, not 33" \
+	as revoke 0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2021 --db "$DB"
 refused "revoke: neither" 2 "obol as revoke: give a CTI_HEX or --client ID (try --help)" \
 	as revoke --db "$DB"
 refused "revoke: both" 2 "obol as revoke: give a CTI_HEX or --client ID (try --help)" \

@@ -123,6 +123,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cf = (data[0] & 4) ? 0 : AS_CF_ACE_CBOR;
 	cfg.st = st;
 	cfg.now = 1900000000;
+	cfg.cti_counter = NULL;
+	cfg.pool = NULL;
 	REQUIRE(as_store_count(st, "tokens", &before) == AS_OK);
 	if (data[0] & 8)
 		as_introspect_endpoint(&cfg, &peer, cf, data + 1, size - 1, out,
