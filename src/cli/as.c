@@ -461,6 +461,18 @@ static int client_add(int argc, char **argv)
 	if ((st = open_store(&c, 0)) == NULL)
 		goto out;
 	cl.created = (int64_t)time(NULL);
+	/* One DTLS PSK identity names one party: a client id may not be an
+	 * RS audience (obol as serve looks clients up first). */
+	{
+		struct as_rs other;
+
+		if (as_rs_get(st, cl.id, &other) == AS_OK) {
+			obol_wipe(&other, sizeof other);
+			fail(&c, "'%s' is a resource server's audience; a client "
+			     "id must differ (both are DTLS identities)", cl.id);
+			goto close;
+		}
+	}
 	switch (as_client_add(st, &cl)) {
 	case AS_OK:
 		break;
@@ -669,6 +681,12 @@ static int rs_add(int argc, char **argv)
 		return usage_error(&c, "an AUDIENCE is needed");
 	if ((rc = check_name(&c, "audience", c.ops[0])) >= 0)
 		return rc;
+	/* An exi token's cti is the audience and a 4-byte sequence number
+	 * (RFC 9200 5.10.3), and a cti has at most AS_CTI_MAX bytes. */
+	if (r.no_clock && strlen(c.ops[0]) + 4 > AS_CTI_MAX)
+		return fail(&c, "an RS without a clock needs an audience of at "
+			    "most %d bytes (it prefixes its tokens' cti)",
+			    AS_CTI_MAX - 4);
 	memset(&rs, 0, sizeof rs);
 	memcpy(rs.audience, c.ops[0], strlen(c.ops[0]));
 	if (r.key_hex != NULL) {
@@ -702,6 +720,16 @@ static int rs_add(int argc, char **argv)
 	rc = CLI_EXIT_FAIL;
 	if ((st = open_store(&c, 0)) == NULL)
 		goto out;
+	{
+		struct as_client other;
+
+		if (as_client_get(st, rs.audience, &other) == AS_OK) {
+			obol_wipe(&other, sizeof other);
+			fail(&c, "'%s' is a client id; an RS audience must "
+			     "differ (both are DTLS identities)", rs.audience);
+			goto out;
+		}
+	}
 	switch (as_rs_add(st, &rs)) {
 	case AS_OK:
 		break;

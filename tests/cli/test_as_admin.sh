@@ -297,6 +297,12 @@ if [ "$rc" -eq 0 ] && grep -Eq '^\{"audience": "rs3", "secret": "[A-Za-z0-9_-]{2
 
 refused "rs add: duplicate" 1 "obol as rs add: resource server 'rs1' exists already" \
 	as rs add rs1 --key 000102030405060708090a0b0c0d0e0f --secret x --db "$DB"
+refused "rs add: no clock, long audience" 1 "obol as rs add: an RS without a clock needs an audience of at most 28 bytes (it prefixes its tokens' cti)" \
+	as rs add abcdefghijklmnopqrstuvwxyz123 --no-clock --db "$DB"
+refused "rs add: a client's id" 1 "obol as rs add: 'c1' is a client id; an RS audience must differ (both are DTLS identities)" \
+	as rs add c1 --db "$DB"
+refused "client add: an RS's audience" 1 "obol as client add: 'rs1' is a resource server's audience; a client id must differ (both are DTLS identities)" \
+	as client add rs1 --secret x --db "$DB"
 refused "rs add: short key" 1 "obol as rs add: --key: 15 bytes; the token key is 16 bytes (AES-CCM-16-64-128)" \
 	as rs add rs9 --key 000102030405060708090a0b0c0d0e --db "$DB"
 refused "rs add: long key" 1 "obol as rs add: --key: 32 bytes; the token key is 16 bytes (AES-CCM-16-64-128)" \
