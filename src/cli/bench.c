@@ -44,6 +44,7 @@
 #include "cli.h"
 #include "obol/aif.h"
 #include "endpoints.h"
+#include "net.h"
 #include "obol/crypto.h"
 #include "server.h"
 #include "store.h"
@@ -895,7 +896,6 @@ static int dtls_run(unsigned port, const char *client, const char *secret,
 	struct dtls_state ds;
 	coap_context_t *ctx;
 	coap_session_t *sess[64];
-	coap_dtls_cpsk_t psk;
 	coap_address_t dst;
 	struct sockaddr_in sin;
 	double end, start;
@@ -928,20 +928,15 @@ static int dtls_run(unsigned port, const char *client, const char *secret,
 	coap_address_init(&dst);
 	memcpy(&dst.addr.sin, &sin, sizeof sin);
 	dst.size = sizeof sin;
-	memset(&psk, 0, sizeof psk);
-	psk.version = COAP_DTLS_CPSK_SETUP_VERSION;
-	psk.psk_info.identity.s = (const uint8_t *)client;
-	psk.psk_info.identity.length = strlen(client);
-	psk.psk_info.key.s = (const uint8_t *)secret;
-	psk.psk_info.key.length = strlen(secret);
 
 	if (sessions > inflight)
 		sessions = inflight;
 	per = inflight / sessions;
 	extra = inflight % sessions;
 	for (k = 0; k < sessions; k++) {
-		sess[k] = coap_new_client_session_psk2(ctx, NULL, &dst,
-						       COAP_PROTO_DTLS, &psk);
+		sess[k] = net_coaps_session(ctx, &dst, client,
+					    (const uint8_t *)secret,
+					    strlen(secret));
 		if (sess[k] == NULL) {
 			fputs(PROG_AS ": libcoap: cannot start a DTLS "
 			      "session\n", stderr);

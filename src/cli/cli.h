@@ -61,6 +61,14 @@ int cli_bench(int argc, char **argv);
 int cli_as(int argc, char **argv);
 /* `obol as serve` (as_serve.c), called by `obol as` (as.c). */
 int cli_as_serve(int argc, char **argv);
+/*
+ * `obol get|put|post|delete coap://HOST[:PORT]/PATH` (client.c): the ACE
+ * client of the OSCORE profile (RFC 9200, RFC 9203), one entry per method.
+ */
+int cli_get(int argc, char **argv);
+int cli_put(int argc, char **argv);
+int cli_post(int argc, char **argv);
+int cli_delete(int argc, char **argv);
 
 /* ---- memory (util.c) -------------------------------------------------- */
 
@@ -148,7 +156,8 @@ struct cli_args {
  * Next option of argv: its id (*val: its value, or NULL), CLI_OPT_OPERAND,
  * CLI_OPT_END, or CLI_OPT_ERROR after printing "<prog>: ..." for an
  * unknown option, a missing value or a value given to a flag. "-h" is
- * accepted as "--help" when the table has "help". Long options only.
+ * accepted as "--help" when the table has "help", "-v" as "--verbose"
+ * when it has "verbose". Long options only otherwise.
  */
 int cli_next_opt(struct cli_args *a, const char *prog,
 		 const struct cli_opt *opts, const char **val);
@@ -337,6 +346,9 @@ void cli_coap_render(const struct obol_coap_msg *m, unsigned opts,
 void cli_coap_json(const struct obol_coap_msg *m,
 		   const struct obol_coap_msg *inner, unsigned opts,
 		   struct cli_buf *out);
+
+/* The name of a CoAP code ("Forbidden" for 4.03), or NULL if unknown. */
+const char *cli_coap_code_name(uint8_t code);
 
 /* A decoded OSCORE option value (RFC 8613 6.1) in words, e.g.
  * "partial IV h'14', kid h''"; "no partial IV, no kid" when empty. */

@@ -156,6 +156,11 @@ static const char *code_name(uint8_t code)
 	return NULL;
 }
 
+const char *cli_coap_code_name(uint8_t code)
+{
+	return code_name(code);
+}
+
 static const struct opt_info *opt_info(uint16_t num)
 {
 	size_t i;

@@ -15,6 +15,10 @@ static const struct cli_command commands[] = {
 	{"inspect", cli_inspect, "print CBOR in diagnostic notation or as JSON"},
 	{"token", cli_token, "mint, verify and generate keys for CWT access tokens"},
 	{"as", cli_as, "the Authorization Server: set up, administer, serve"},
+	{"get", cli_get, "GET a resource as an ACE client (token, OSCORE)"},
+	{"put", cli_put, "PUT to a resource as an ACE client"},
+	{"post", cli_post, "POST to a resource as an ACE client"},
+	{"delete", cli_delete, "DELETE a resource as an ACE client"},
 	{"bench", cli_bench, "benchmarks that print figures"},
 };
 

@@ -278,6 +278,8 @@ int cli_next_opt(struct cli_args *a, const char *prog,
 	}
 	if (strcmp(arg, "-h") == 0 && (o = find_opt(opts, "help", 4)) != NULL)
 		return o->id;
+	if (strcmp(arg, "-v") == 0 && (o = find_opt(opts, "verbose", 7)) != NULL)
+		return o->id;
 	if (arg[1] != '-') {
 		fprintf(stderr, "%s: unknown option '%s' (try --help)\n", prog, arg);
 		return CLI_OPT_ERROR;
