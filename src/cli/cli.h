@@ -55,6 +55,8 @@ struct cli_command {
 
 int cli_inspect(int argc, char **argv);
 int cli_token(int argc, char **argv);
+/* `obol rs serve` (rs.c): the resource server on Linux. */
+int cli_rs(int argc, char **argv);
 /* `obol bench` (bench.c): benchmarks that print figures. */
 int cli_bench(int argc, char **argv);
 /* `obol as`: the Authorization Server's admin commands (as.c). */

@@ -15,6 +15,7 @@ static const struct cli_command commands[] = {
 	{"inspect", cli_inspect, "print CBOR in diagnostic notation or as JSON"},
 	{"token", cli_token, "mint, verify and generate keys for CWT access tokens"},
 	{"as", cli_as, "the Authorization Server: set up, administer, serve"},
+	{"rs", cli_rs, "the resource server: serve the demo resources"},
 	{"get", cli_get, "GET a resource as an ACE client (token, OSCORE)"},
 	{"put", cli_put, "PUT to a resource as an ACE client"},
 	{"post", cli_post, "POST to a resource as an ACE client"},
