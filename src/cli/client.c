@@ -1246,9 +1246,12 @@ static int get_token(struct flow *f, const char *audience)
 	t = (double)time(NULL);
 	if (rc != NET_OK) {
 		if (rc == NET_ERR_HANDSHAKE)
-			fprintf(stderr, "%s: DTLS handshake with the AS %s failed:"
-				" wrong client id or secret, or no AS there\n",
-				a->prog, as);
+			fprintf(stderr, "%s: DTLS handshake with the AS %s failed"
+				" (not done after %.0f s): wrong client id or secret,"
+				" or no AS there\n",
+				a->prog, as, rq.timeout < NET_HANDSHAKE_TIMEOUT
+						     ? rq.timeout
+						     : NET_HANDSHAKE_TIMEOUT);
 		else
 			fprintf(stderr, "%s: the AS %s: %s\n", a->prog, as,
 				net_err_str(rc));
@@ -1511,6 +1514,10 @@ static void print_payload(const struct flow *f)
 	}
 	cli_buf_free(&b);
 	fwrite(f->payload, 1, f->payload_len, stdout);
+	/* Text as is; on a terminal the prompt should not follow it. */
+	if (!f->a->raw && f->payload[f->payload_len - 1] != '\n' &&
+	    isatty(STDOUT_FILENO))
+		fputc('\n', stdout);
 }
 
 static void print_json(const struct flow *f, double ms)

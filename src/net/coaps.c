@@ -177,7 +177,7 @@ int net_coaps_request(const struct net_coaps_req *rq,
 	coap_pdu_t *pdu;
 	uint8_t tok[8], cf[4];
 	size_t tok_len = 0;
-	double deadline;
+	double start, deadline, hs_deadline;
 	int rc;
 
 	memset(resp, 0, sizeof *resp);
@@ -230,9 +230,23 @@ int net_coaps_request(const struct net_coaps_req *rq,
 	/* coap_send queues the PDU until the handshake is done. */
 	if (coap_send(s, pdu) == COAP_INVALID_MID)
 		goto out;
-	deadline = mono_now() + (rq->timeout > 0 ? rq->timeout : 30.0);
-	while (!st.done && mono_now() < deadline)
+	start = mono_now();
+	deadline = start + (rq->timeout > 0 ? rq->timeout : 30.0);
+	/* A wrong PSK is not answered with an alert: the server silently
+	 * drops our Finished. A handshake that has not completed after
+	 * NET_HANDSHAKE_TIMEOUT (OpenSSL's DTLS timers retransmit a lost
+	 * flight after 1, 2, 4 s) is taken as refused. */
+	hs_deadline = start + NET_HANDSHAKE_TIMEOUT;
+	if (hs_deadline > deadline)
+		hs_deadline = deadline;
+	while (!st.done && mono_now() < deadline) {
+		if (rq->identity != NULL && !st.connected &&
+		    mono_now() >= hs_deadline) {
+			st.done = NET_ERR_HANDSHAKE;
+			break;
+		}
 		coap_io_process(ctx, 100);
+	}
 	if (st.done == 1)
 		rc = NET_OK;
 	else if (st.done < 0)

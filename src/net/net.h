@@ -91,6 +91,9 @@ coap_session_t *net_coaps_session(coap_context_t *ctx,
 				  const char *identity, const uint8_t *key,
 				  size_t key_len);
 
+/* Seconds a DTLS handshake may take before it counts as refused. */
+#define NET_HANDSHAKE_TIMEOUT 8.0
+
 /* One request (net_coaps_request). */
 struct net_coaps_req {
 	const char *host;        /* name or address (IPv6 without brackets) */
@@ -122,7 +125,8 @@ struct net_coaps_resp {
  * Open a session (a DTLS handshake with a PSK), send the request, wait for
  * its response, close. NET_OK (resp filled, any response code),
  * NET_ERR_RESOLVE, NET_ERR_HANDSHAKE (the peer refused the PSK, or
- * nothing answered the handshake), NET_ERR_TIMEOUT, NET_ERR_RESET,
+ * nothing answered the handshake: not done within NET_HANDSHAKE_TIMEOUT
+ * or the request's timeout, whichever is shorter), NET_ERR_TIMEOUT, NET_ERR_RESET,
  * NET_ERR_COAP.
  */
 int net_coaps_request(const struct net_coaps_req *rq,
