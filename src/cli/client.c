@@ -1223,8 +1223,9 @@ static int get_token(struct flow *f, const char *audience)
 	if (!u.secure) {
 		obol_cbor_put_uint(&e, 24);
 		obol_cbor_put_text(&e, f->client_id);
-		obol_cbor_put_uint(&e, 25);
-		obol_cbor_put_tstr(&e, f->secret, f->secret_len);
+		obol_cbor_put_uint(&e, 25); /* a byte string (Table 5) */
+		obol_cbor_put_bstr(&e, (const uint8_t *)f->secret,
+				   f->secret_len);
 	}
 	if (obol_cbor_enc_finish(&e, &plen) != OBOL_OK) {
 		fprintf(stderr, "%s: token request too large\n", a->prog);
