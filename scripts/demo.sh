@@ -1,15 +1,101 @@
 #!/bin/sh
-# `make demo`. The full ACE flow (AS + RS + client) is not built yet; until
-# it is, the demo shows what exists: `obol inspect` reading an access token.
+# `make demo`: the whole ACE flow (RFC 9200 + the OSCORE profile, RFC 9203)
+# on this machine. An Authorization Server with a temporary store, a
+# resource server, and the client doing GET /temp, PUT /led and a PUT
+# /temp its grant does not cover. Everything it starts is stopped and its
+# files removed at the end, also when a step fails.
 set -eu
 build=${1:-build}
-obol="$build/obol"
+obol="$(cd "$build" && pwd)/obol"
+work=$(mktemp -d "${TMPDIR:-/tmp}/obol-demo.XXXXXX")
+pids=""
 
-echo "obol demo: the AS + RS + client flow is not implemented yet."
-echo "What works today: decoding ACE messages with \`obol inspect\`."
+cleanup() {
+	for p in $pids; do
+		kill "$p" 2>/dev/null || true
+	done
+	for p in $pids; do
+		wait "$p" 2>/dev/null || true
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+step() {
+	printf '\n\033[1m== %s\033[0m\n' "$*"
+}
+show() {
+	printf '$ %s\n' "$*"
+}
+# A free UDP port on the loopback.
+free_port() {
+	/usr/bin/python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+wait_ready() {
+	i=0
+	while ! grep -q 'event=ready' "$1" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 100 ]; then
+			echo "demo: $2 did not start:" >&2
+			cat "$1" >&2
+			exit 1
+		fi
+		sleep 0.05
+	done
+}
+
+export OBOL_AS_DB="$work/as.db"
+as_port=$(free_port)
+rs_port=$(free_port)
+umask 077
+
+step "1. The Authorization Server: a store, a client, a resource server, a grant"
+show "obol as init"
+"$obol" as init
+show "obol as client add reader1"
+"$obol" as client add reader1 | tee "$work/client.txt"
+secret=$(sed -n 's/^secret: //p' "$work/client.txt")
+show "obol as rs add tempSensor4711"
+"$obol" as rs add tempSensor4711 | tee "$work/rs.txt"
+sed -n 's/^token key: //p' "$work/rs.txt" > "$work/rs.key"
+show "obol as grant reader1 tempSensor4711 '[[\"/temp\",[\"GET\"]],[\"/led\",[\"GET\",\"PUT\"]]]'"
+"$obol" as grant reader1 tempSensor4711 '[["/temp",["GET"]],["/led",["GET","PUT"]]]'
+show "obol as serve --listen coaps://127.0.0.1:$as_port &"
+"$obol" as serve --listen "coaps://127.0.0.1:$as_port" --log "$work/as.log" &
+pids="$pids $!"
+wait_ready "$work/as.log" "the AS"
+tail -n 1 "$work/as.log"
+
+step "2. The resource server (its token key came from the AS, out of band)"
+show "obol rs serve --audience tempSensor4711 --key-file rs.key --listen coap://127.0.0.1:$rs_port --as coaps://127.0.0.1:$as_port &"
+"$obol" rs serve --audience tempSensor4711 --key-file "$work/rs.key" \
+	--listen "coap://127.0.0.1:$rs_port" --as "coaps://127.0.0.1:$as_port" \
+	--log "$work/rs.log" &
+pids="$pids $!"
+wait_ready "$work/rs.log" "the RS"
+tail -n 1 "$work/rs.log"
+
+client() {
+	show "obol $*"
+	"$obol" "$@" --client-id reader1 --client-secret "$secret" \
+		--cache "$work/cache" -v
+}
+
+step "3. GET /temp: the client knows only the RS's address and its own credentials"
+client get "coap://127.0.0.1:$rs_port/temp"
+
+step "4. PUT /led on: the token and the OSCORE context are reused"
+client put "coap://127.0.0.1:$rs_port/led" --payload on
+client get "coap://127.0.0.1:$rs_port/led"
+
+step "5. PUT /temp: the token grants only GET there: 4.05 Method Not Allowed (RFC 9200 5.10.2; a path outside the scope gets 4.03)"
+if client put "coap://127.0.0.1:$rs_port/temp" --payload 30; then
+	echo "demo: PUT /temp was accepted: it must not be" >&2
+	exit 1
+fi
+
+step "6. What the servers logged"
+cat "$work/as.log" "$work/rs.log"
 echo
-echo "RFC 8392 Appendix A.4: a CWT, MACed with COSE_Mac0 (HMAC 256/64), tagged 61:"
-echo "\$ obol inspect --hex <token>"
-# RFC 8392 A.4 (MACed CWT), transcribed from the RFC.
-printf '%s' 'd83dd18443a10104a1044c53796d6d65747269633235365850a70175636f61703a2f2f61732e6578616d706c652e636f6d02656572696b77037818636f61703a2f2f6c696768742e6578616d706c652e636f6d041a5612aeb0051a5610d9f0061a5610d9f007420b7148093101ef6d789200' |
-	"$obol" inspect --hex
+echo "demo: done; the AS, the RS and $work are cleaned up now."
