@@ -5,8 +5,8 @@
 #                 + the Cortex-M0 cross build of the core (build-m0/)
 #   make size     Cortex-M0 code size and worst stack frame of the core
 #   make fuzz     libFuzzer on every target for FUZZ_SECONDS each (build-fuzz/)
-#   make bench    benchmarks: AS token issuance vs a bare libcoap server
-#   make demo     the end-to-end demo (so far: inspect an RFC 8392 token)
+#   make bench    the AS token rate vs a bare libcoap server; the ACE flow
+#   make demo     AS + RS + client: the whole ACE flow, step by step
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
@@ -49,7 +49,9 @@ fuzz: deps
 	@sh scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
 
 bench: build
-	build/obol bench as
+	@build/obol bench as
+	@echo
+	@sh scripts/bench_flow.sh build
 
 demo: build
 	@sh scripts/demo.sh build
