@@ -462,6 +462,23 @@ def main():
              b'</led>;if="core.a",</authz-info>;rt="ace.ai"', 40,
              what="protected GET of an unprotected resource")
 
+    # a NON request under OSCORE: a NON protected answer
+    tk = os.urandom(2)
+    prot, bind = ref.protect_request(a.ctx, request(GET, "/temp", mid=peer.next_mid(), token=tk,
+                                                    type_=ref.TYPE_NON))
+    ans = peer.raw(p1, prot)
+    m = decode(ans) if ans else None
+    ok = m is not None and m.type == ref.TYPE_NON and m.token == tk
+    if check(ok, "protected NON: a NON answer with the token"):
+        p = ref.coap_decode(ref.unprotect_response(a.ctx, bind, ans))
+        check(p.code == CONTENT and p.payload == DEMO_TEMP, "protected NON: 2.05 %r" % DEMO_TEMP)
+    # a 'kid context' the context does not have (RFC 8613 5: the server
+    # SHALL use a context with that ID Context): no such context, 4.01
+    kc = ref.Context(a.ms, master_salt(a.salt, a.n1, a.n2), a.ctx.sid, a.ctx.rid, b"\x01", 10)
+    kc.ssn = a.ctx.ssn + 100
+    a.expect_refused(GET, "/temp", UNAUTHORIZED, "Security context not found", ctx=kc,
+                     what="a kid context the RS has not: unprotected 4.01")
+
     # ---- /authz-info refusals -------------------------------------------------
     _, m = plain_exchange(peer, p1, POST, "/authz-info", b"\xa3\x01\x41", CF_ACE,
                           "malformed CBOR")
@@ -471,6 +488,26 @@ def main():
                           CF_ACE, "no nonce1")
     expect_plain(m, BAD_REQUEST, INVALID_REQUEST, [(O_CF, bytes([CF_ACE]))],
                  "no N1: 4.00 {30: 1}")
+    for what, body in (("N1 of 33 bytes", {1: info[1], 40: os.urandom(33), 43: b"\x01"}),
+                       ("empty N1", {1: info[1], 40: b"", 43: b"\x01"}),
+                       ("no ID1", {1: info[1], 40: os.urandom(8)}),
+                       ("ID1 of 8 bytes (RFC 8613 3.3: 7 at most)",
+                        {1: info[1], 40: os.urandom(8), 43: os.urandom(8)}),
+                       ("N1 a text string", {1: info[1], 40: "nonce", 43: b"\x01"}),
+                       ("no token", {40: os.urandom(8), 43: b"\x01"}),
+                       ("not a map", [info[1], os.urandom(8), b"\x01"])):
+        _, m = plain_exchange(peer, p1, POST, "/authz-info", cbor2.dumps(body), CF_ACE, what)
+        expect_plain(m, BAD_REQUEST, INVALID_REQUEST, [(O_CF, bytes([CF_ACE]))],
+                     "%s: 4.00 {30: 1}" % what)
+    # CoAP (RFC 7252 4.3, 5.2.3): a ping gets a Reset; a NON a NON
+    mid = peer.next_mid()
+    ans = peer.raw(p1, bytes([0x40, 0, mid >> 8, mid & 0xff]))
+    check(ans == bytes([0x70, 0, mid >> 8, mid & 0xff]), "CoAP ping: RST, same MID (got %r)" % ans)
+    tk = os.urandom(3)
+    ans = peer.raw(p1, request(GET, "/temp", mid=peer.next_mid(), token=tk, type_=ref.TYPE_NON))
+    m = decode(ans) if ans else None
+    check(m is not None and m.type == ref.TYPE_NON and m.token == tk and m.code == UNAUTHORIZED,
+          "NON request: NON 4.01, token echoed (got %s)" % (m and m.view()))
     _, m = plain_exchange(peer, p1, POST, "/authz-info",
                           cbor2.dumps({1: info[1], 40: os.urandom(8), 43: b"\x01"}), 50,
                           "Content-Format application/json")
@@ -543,6 +580,18 @@ def main():
     a.expect_refused(GET, "/temp", UNAUTHORIZED, "Security context not found", ctx=old_ctx,
                      what="repost: the old context is dropped once the new one is used")
     a.expect(GET, "/temp", CONTENT, DEMO_TEMP, 0, ctx=newer_ctx, what="repost: the new one stays")
+
+    # ---- exp expiry: two tokens written here with exp 58 s ago (the RS
+    # tolerates 60 s of skew), checked after the exi phase (3 s later)
+    now = int(time.time())
+    zs = []
+    for i in range(2):
+        claims = claims_for("rs1", aif(("/temp", AIF_GET)), exp=now - 58)
+        z = Client(peer, p1, {1: mint(KEY1, claims), 8: claims[8]})
+        ans = z.post(what="exp token %d" % i)
+        check(ans is not None and ans.code == CREATED, "exp within the leeway: 2.01")
+        z.expect(GET, "/temp", CONTENT, DEMO_TEMP, 0, what="exp within the leeway: GET /temp")
+        zs.append(z)
 
     # ---- tokens, scopes, updates: at a second rs1 instance (rs1c), so that
     # ---- their slots leave the first client alone (4 slots, rs.h)
@@ -630,6 +679,31 @@ def main():
              body_cf=CF_ACE, what="update with a full OSCORE_Input_Material token: protected 4.01")
     s.expect(GET, "/authz-info", METHOD_NOT_ALLOWED, what="protected GET /authz-info: 4.05")
 
+    # ---- ID2 (RFC 9203 4.2): unlike ID1, colliding with no Recipient ID in
+    # use. One token reposted 260 times, each time with ID1 = the RS's next
+    # ID2 candidate (its counter steps by one): two wraps of the byte.
+    held = s.id2
+    t = Client(peer, p2, tok("rs1"))
+    ans = t.post(what="ID2 probe")
+    bad_eq, bad_held, n_ok = 0, 0, 0
+    for _ in range(260):
+        id1 = bytes([(t.id2[0] + 1) & 0xff]) if isinstance(t.id2, bytes) and len(t.id2) == 1 \
+            else b"\x00"
+        ans = t.post(id1=id1, what="ID2 probe")
+        if ans is None or ans.code != CREATED:
+            break
+        n_ok += 1
+        bad_eq += t.id2 == id1
+        bad_held += t.id2 == held
+    check(n_ok == 260, "260 reposts: 2.01 each (%d)" % n_ok)
+    check(bad_eq == 0, "ID2 never equals ID1 (%d times it did)" % bad_eq)
+    check(bad_held == 0, "ID2 never equals a Recipient ID in use (%d times)" % bad_held)
+    t.expect(GET, "/temp", CONTENT, DEMO_TEMP, 0, what="the last of 260 reposts works")
+    s.expect(GET, "/temp", CONTENT, DEMO_TEMP, 0, what="the holder of the ID kept its context")
+    # an empty ID1 is an ID (RFC 8613 3.3 allows it)
+    ans = t.post(id1=b"", what="empty ID1")
+    check(ans is not None and ans.code == CREATED, "empty ID1: 2.01")
+    t.expect(GET, "/temp", CONTENT, DEMO_TEMP, 0, what="empty ID1: GET /temp")
     stop("rs1c")
 
     # ---- exi (RFC 9200 5.10.3) at rs3: no clock, tokens of 3 s -----------------
@@ -656,6 +730,25 @@ def main():
     check(ans is not None and ans.code == CREATED, "a newer exi token (higher cti sequence): 2.01")
     e2.expect(GET, "/temp", CONTENT, DEMO_TEMP, 0, what="newer exi token: GET /temp")
     stop("rs3")
+
+    # exp passed (2 s beyond the leeway by now)
+    z1, z2 = zs
+    z1.expect_refused(GET, "/temp", UNAUTHORIZED, "Security context not found",
+                      what="exp passed: unprotected 4.01 (RFC 9203 4.3)")
+    expect_plain(z1.post(what="expired exp token again"), UNAUTHORIZED,
+                 what="the expired exp token posted again: 4.01")
+    # rs1 holds a (active) and z2 (expired, not yet noticed): two more
+    # fill it; the next evicts the expired slot first, not a pending one
+    q = [Client(peer, p1, tok("rs1")) for _ in range(3)]
+    for c in q:
+        ans = c.post(what="q")
+        check(ans is not None and ans.code == CREATED, "filling rs1: 2.01")
+    for i, c in enumerate(q):
+        c.expect(GET, "/temp", CONTENT, DEMO_TEMP, 0,
+                 what="eviction takes the expired slot first: pending %d kept" % i)
+    z2.expect_refused(GET, "/temp", UNAUTHORIZED, "Security context not found",
+                      what="the expired slot was the one evicted")
+    a.expect(GET, "/temp", CONTENT, DEMO_TEMP, 0, what="the first client still works")
 
     # ---- slot exhaustion and eviction (rs.h "Slots and eviction") -------------
     start_rs("rs1b", "rs1", KEY1, p5)
