@@ -788,6 +788,28 @@ def main():
     for c in flood[:-1]:
         c.expect_refused(GET, "/temp", UNAUTHORIZED, "Security context not found",
                          what="flood: earlier pending tokens were cycled out")
+    # ---- datagram size: the RS takes up to 1280 bytes (IPv6 minimum MTU).
+    # A POST whose payload is one CBOR map ending exactly at byte 1280 is
+    # served; the same with 40 more bytes (trailing bytes: not one CBOR
+    # item, RFC 9200 5.10.1 wants 4.00) must not be cut to 1280 and served
+    big = tok("rs1")[1]
+    head = request(POST, "/authz-info", b"", CF_ACE, 0x1234, b"\x01")
+    body = None
+    for pad in range(900, 1250):
+        body = cbor2.dumps({1: big, 40: os.urandom(8), 43: b"\x05", 99: b"x" * pad})
+        if len(head) + 1 + len(body) == 1280:
+            break
+    d = request(POST, "/authz-info", body, CF_ACE, peer.next_mid(), b"\x01")
+    check(len(d) == 1280, "a 1280-byte datagram built (%d)" % len(d))
+    ans = peer.raw(p5, d)
+    check(ans is not None and decode(ans).code == CREATED, "1280-byte POST /authz-info: 2.01")
+    d = request(POST, "/authz-info", body + b"\xff" * 40, CF_ACE, peer.next_mid(), b"\x01")
+    peer.s.settimeout(0.5)
+    ans = peer.raw(p5, d)
+    peer.s.settimeout(3)
+    check(ans is None or decode(ans).code == BAD_REQUEST,
+          "a 1320-byte datagram is not cut to 1280 and served (got %s)"
+          % (ans and cs(decode(ans).code)))
     _, m = plain_exchange(peer, p5, GET, "/.well-known/core", what="RS still answering")
     check(m is not None and m.code == CONTENT, "the RS keeps answering")
     stop("rs1b")
