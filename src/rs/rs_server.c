@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -208,6 +209,8 @@ int rs_server_run(const struct rs_server_opts *o)
 		struct pollfd pfd = {fd, POLLIN, 0};
 		struct sockaddr_storage from;
 		socklen_t fromlen = sizeof from;
+		struct msghdr mh;
+		struct iovec iov;
 		struct obol_rs_time now;
 		struct obol_coap_msg m;
 		char peer[80], path[64], c1[8], c2[8];
@@ -218,10 +221,29 @@ int rs_server_run(const struct rs_server_opts *o)
 
 		if (poll(&pfd, 1, 1000) <= 0)
 			continue;
-		n = recvfrom(fd, req, sizeof req, 0, (struct sockaddr *)&from,
-			     &fromlen);
+		/* recvmsg, not recvfrom: a datagram longer than the buffer is
+		 * cut to it silently, and its head may parse as another
+		 * message (a payload with trailing bytes becoming one CBOR
+		 * item). MSG_TRUNC tells; such a datagram is dropped whole. */
+		iov.iov_base = req;
+		iov.iov_len = sizeof req;
+		memset(&mh, 0, sizeof mh);
+		mh.msg_name = &from;
+		mh.msg_namelen = sizeof from;
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		n = recvmsg(fd, &mh, 0);
 		if (n <= 0)
 			continue;
+		fromlen = mh.msg_namelen;
+		if (mh.msg_flags & MSG_TRUNC) {
+			dropped++;
+			peer_text(&from, peer, sizeof peer);
+			log_time(log);
+			fprintf(log, "event=dropped from=%s size=%zd+ detail=\"datagram "
+				"over %d bytes\"\n", peer, n, RS_DATAGRAM_MAX);
+			continue;
+		}
 		/* What the log may say, before the engine decrypts in place:
 		 * the path of an unprotected request; OSCORE hides it. */
 		path[0] = 0;
