@@ -24,6 +24,25 @@
  * obol takes up to 1280 (an IPv6 minimum MTU) and answers within it. */
 #define RS_DATAGRAM_MAX 1280
 
+/*
+ * Message deduplication (RFC 7252 4.5): a CON request whose Message ID the
+ * same peer used within EXCHANGE_LIFETIME gets the response it got the
+ * first time, not a second run through the engine (which, under OSCORE,
+ * would call it a replay). The last RS_DEDUP responses are kept; the
+ * engine itself (which must fit a device) keeps none.
+ */
+#define RS_DEDUP 16
+#define RS_EXCHANGE_LIFETIME 247 /* seconds, RFC 7252 4.8.2 */
+
+struct rs_sent {
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	uint16_t mid;
+	uint64_t when;  /* monotonic seconds */
+	size_t len;     /* 0: unused */
+	uint8_t resp[RS_DATAGRAM_MAX];
+};
+
 static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
@@ -143,6 +162,12 @@ bad:
 	return -1;
 }
 
+static int same_peer(const struct rs_sent *e,
+		     const struct sockaddr_storage *a, socklen_t len)
+{
+	return e->len > 0 && e->peer_len == len && memcmp(&e->peer, a, len) == 0;
+}
+
 static uint64_t mono_seconds(void)
 {
 	struct timespec ts;
@@ -154,6 +179,8 @@ static uint64_t mono_seconds(void)
 int rs_server_run(const struct rs_server_opts *o)
 {
 	static struct obol_rs rs; /* 1.4 KB: not on the stack */
+	static struct rs_sent sent[RS_DEDUP];
+	unsigned next_sent = 0;
 	struct obol_rs_resource table[RS_DEMO_NRESOURCES];
 	struct obol_rs_config cfg;
 	struct obol_cose_key key;
@@ -244,6 +271,31 @@ int rs_server_run(const struct rs_server_opts *o)
 				"over %d bytes\"\n", peer, n, RS_DATAGRAM_MAX);
 			continue;
 		}
+		now.mono = mono_seconds();
+		/* A retransmitted CON request: the same answer again. */
+		if (n >= 4 && (req[0] & 0xf0) == 0x40 && req[1] != 0) {
+			uint16_t mid = (uint16_t)(req[2] << 8 | req[3]);
+			unsigned k;
+
+			for (k = 0; k < RS_DEDUP; k++)
+				if (same_peer(&sent[k], &from, fromlen) &&
+				    sent[k].mid == mid &&
+				    now.mono - sent[k].when < RS_EXCHANGE_LIFETIME)
+					break;
+			if (k < RS_DEDUP) {
+				if (sendto(fd, sent[k].resp, sent[k].len, 0,
+					   (struct sockaddr *)&from, fromlen) >= 0)
+					served++;
+				if (!o->quiet) {
+					peer_text(&from, peer, sizeof peer);
+					log_time(log);
+					fprintf(log, "event=duplicate from=%s mid=%u "
+						"detail=\"answered again\"\n", peer,
+						(unsigned)mid);
+				}
+				continue;
+			}
+		}
 		/* What the log may say, before the engine decrypts in place:
 		 * the path of an unprotected request; OSCORE hides it. */
 		path[0] = 0;
@@ -263,7 +315,6 @@ int rs_server_run(const struct rs_server_opts *o)
 		}
 		now.unix_now = o->no_clock ? OBOL_CWT_NO_CLOCK
 					   : (int64_t)time(NULL);
-		now.mono = mono_seconds();
 		rc = obol_rs_handle(&rs, &now, req, (size_t)n, sizeof req, resp,
 				    sizeof resp, &out_len);
 		peer_text(&from, peer, sizeof peer);
@@ -285,6 +336,18 @@ int rs_server_run(const struct rs_server_opts *o)
 			continue;
 		}
 		served++;
+		/* keep the answer to a CON request (a piggybacked ACK) */
+		if (out_len >= 4 && (resp[0] & 0x30) == 0x20 &&
+		    out_len <= sizeof sent[0].resp) {
+			struct rs_sent *e = &sent[next_sent++ % RS_DEDUP];
+
+			memcpy(&e->peer, &from, fromlen);
+			e->peer_len = fromlen;
+			e->mid = (uint16_t)(resp[2] << 8 | resp[3]);
+			e->when = now.mono;
+			memcpy(e->resp, resp, out_len);
+			e->len = out_len;
+		}
 		/* Under OSCORE the outer code says little (2.04/2.05 carry
 		 * the real one inside): the log gives the outer one. */
 		if (!o->quiet || (out_len >= 2 && resp[1] >= 0x80 && !prot)) {
@@ -304,5 +367,6 @@ int rs_server_run(const struct rs_server_opts *o)
 	obol_rs_clear(&rs);
 	obol_wipe(req, sizeof req);
 	obol_wipe(resp, sizeof resp);
+	obol_wipe(sent, sizeof sent);
 	return 0;
 }
