@@ -16,6 +16,7 @@ static const struct cli_command commands[] = {
 	{"token", cli_token, "mint, verify and generate keys for CWT access tokens"},
 	{"as", cli_as, "the Authorization Server: set up, administer, serve"},
 	{"rs", cli_rs, "the resource server: serve the demo resources"},
+	{"bridge", cli_bridge, "carry CoAP between UDP and a SLIP serial line (a device)"},
 	{"bench", cli_bench, "benchmarks that print figures"},
 };
 
