@@ -32,6 +32,12 @@
 #ifndef FW_DGRAM_MAX
 #define FW_DGRAM_MAX 256
 #endif
+#ifndef FW_MICROBENCH
+#define FW_MICROBENCH 0
+#endif
+#if FW_MICROBENCH
+void microbench(void);
+#endif
 #ifndef FW_STATS
 #define FW_STATS 1
 #endif
@@ -148,6 +154,9 @@ int main(void)
 		return 1;
 	}
 	obol_slip_dec_init(&dec);
+#if FW_MICROBENCH
+	microbench();
+#endif
 	ready();
 	for (;;) {
 		struct obol_rs_time now;

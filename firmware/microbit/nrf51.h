@@ -56,6 +56,9 @@
 #define RNG_EVENTS_VALRDY 0x100
 #define RNG_CONFIG 0x504   /* bit 0: bias correction */
 #define RNG_VALUE 0x508
+#define RNG_INTENSET 0x304
+#define RNG_INT_VALRDY 1u
+#define RNG_IRQN 13
 
 /* NVMC (RM 6). */
 #define NRF_NVMC 0x4001E000u
