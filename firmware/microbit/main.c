@@ -13,7 +13,8 @@
  * With FW_STATS (default), each datagram is followed by one line on the
  * semihosting console with its cost: the TIMER0 ticks spent in
  * obol_rs_handle (instructions under QEMU -icount, see board.h) and the
- * peak stack since boot (stack painting). scripts/fw-bench.sh reads them.
+ * peak stack since boot (stack painting). tests/firmware/fw_e2e.py reads
+ * them (make bench, make size).
  */
 #include <string.h>
 
