@@ -6,11 +6,13 @@ set -eu
 
 # Build: C compilers, CMake; tests: Python references, clang's libFuzzer;
 # Cortex-M0: the arm-none-eabi toolchain with newlib; the AS: SQLite and
-# libcoap (its coap-client/coap-server tools are the test peers).
+# libcoap (its coap-client/coap-server tools are the test peers); the
+# firmware's tests: QEMU's microbit machine (nRF51822).
 PACKAGES="make cmake gcc libc6-dev clang libclang-rt-14-dev
 libssl-dev python3 python3-cbor2 python3-cryptography
 gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
-pkg-config libsqlite3-dev libcoap3-dev libcoap3-bin"
+pkg-config libsqlite3-dev libcoap3-dev libcoap3-bin
+qemu-system-arm"
 
 missing=""
 for p in $PACKAGES; do

@@ -3,7 +3,13 @@
 # text/data/bss per object and per module (flash and static RAM), the
 # largest stack frames (-fstack-usage) and the deepest call chain
 # (-fcallgraph-info). Fails when a budget is exceeded.
-#   usage: scripts/size.sh BUILD_DIR   (a build made with the M0 toolchain)
+#   usage: scripts/size.sh BUILD_DIR [FW_BUILD_DIR OBOL]
+# BUILD_DIR: a build made with the M0 toolchain. With FW_BUILD_DIR (the
+# firmware build, holding obol-rs.elf and its map) and OBOL (the host
+# command, for the AS and the bridge), it also prints the linked image's
+# flash and RAM per module, runs the full ACE flow against the image in
+# QEMU to measure its peak stack (stack painting), and checks the image's
+# budgets: flash <= 32 KiB, static RAM + peak stack <= 6 KiB.
 set -eu
 build=${1:-build-m0}
 here=$(dirname "$0")
@@ -71,4 +77,19 @@ if [ -z "$stack" ] || [ "$stack" -gt "$STACK_MAX" ]; then
 	status=1
 fi
 echo "budgets: flash $flash / $FLASH_MAX B, stack $stack / $STACK_MAX B"
+
+fw=${2:-}
+obol=${3:-}
+if [ -n "$fw" ]; then
+	echo
+	fwstack=""
+	if [ -n "$obol" ]; then
+		out=$(/usr/bin/python3 "$here/../tests/firmware/fw_e2e.py" "$obol" \
+			"$fw/obol-rs.elf" --size) || { echo "$out"; echo "size.sh: the firmware flow failed" >&2; exit 1; }
+		fwstack=$(echo "$out" | awk -F= '/^FW_PEAK_STACK=/ { print $2 }')
+		echo "$out" | grep -v '^FW_PEAK_STACK='
+	fi
+	/usr/bin/python3 "$here/fw_size.py" "$fw/obol-rs.elf" "$fw/obol-rs.map" \
+		${fwstack:+--stack "$fwstack"} || status=1
+fi
 exit $status

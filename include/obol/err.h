@@ -16,6 +16,7 @@
  *   -112 .. -127 CoAP messages
  *   -128 .. -143 OSCORE
  *   -144 .. -159 ACE resource server engine and client helpers
+ *   -160 .. -175 SLIP framing (RFC 1055)
  *
  * Later modules (CoAP, OSCORE, ...) take the next ranges.
  * The numeric values are part of the ABI: never renumber, only append.
@@ -108,7 +109,11 @@ enum obol_err {
 	OBOL_ERR_RS_IGNORE = -144,       /* nothing to send (ACK, RST, a response, NON Empty) */
 	OBOL_ERR_RS_CONFIG = -145,       /* unusable configuration or resource table */
 	OBOL_ERR_ACE_PARAM = -146,       /* ACE message: parameter missing, malformed or too long */
-	OBOL_ERR_ACE_IDS = -147          /* ID1 equals ID2 (RFC 9203 4.3): no context */
+	OBOL_ERR_ACE_IDS = -147,         /* ID1 equals ID2 (RFC 9203 4.3): no context */
+
+	/* SLIP framing (slip.h) */
+	OBOL_ERR_SLIP_ESCAPE = -160,     /* ESC followed by neither ESC_END nor ESC_ESC: frame dropped */
+	OBOL_ERR_SLIP_OVERFLOW = -161    /* frame longer than the buffer: dropped */
 };
 
 /* Range tests, for callers that care about the class only. */

@@ -57,6 +57,9 @@ int cli_inspect(int argc, char **argv);
 int cli_token(int argc, char **argv);
 /* `obol rs serve` (rs.c): the resource server on Linux. */
 int cli_rs(int argc, char **argv);
+/* `obol bridge` (bridge.c): UDP datagrams <-> SLIP frames on a serial
+ * line, to reach a device (firmware/microbit under QEMU) over UDP. */
+int cli_bridge(int argc, char **argv);
 /* `obol bench` (bench.c): benchmarks that print figures. */
 int cli_bench(int argc, char **argv);
 /* `obol as`: the Authorization Server's admin commands (as.c). */

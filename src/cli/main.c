@@ -20,6 +20,7 @@ static const struct cli_command commands[] = {
 	{"put", cli_put, "PUT to a resource as an ACE client"},
 	{"post", cli_post, "POST to a resource as an ACE client"},
 	{"delete", cli_delete, "DELETE a resource as an ACE client"},
+	{"bridge", cli_bridge, "carry CoAP between UDP and a SLIP serial line (a device)"},
 	{"bench", cli_bench, "benchmarks that print figures"},
 };
 

@@ -69,6 +69,8 @@ const char *obol_err_str(int err)
 	case OBOL_ERR_RS_CONFIG: return "RS: bad configuration";
 	case OBOL_ERR_ACE_PARAM: return "ACE: parameter missing or malformed";
 	case OBOL_ERR_ACE_IDS: return "ACE: client and server recipient IDs are equal";
+	case OBOL_ERR_SLIP_ESCAPE: return "SLIP: bad escape sequence, frame dropped";
+	case OBOL_ERR_SLIP_OVERFLOW: return "SLIP: frame longer than the buffer, dropped";
 	}
 	return "unknown error";
 }

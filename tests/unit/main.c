@@ -90,6 +90,7 @@ int main(void)
 		{"coap", test_coap},
 		{"oscore", test_oscore},
 		{"rs", test_rs},
+		{"slip", test_slip},
 	};
 	unsigned total_checks = 0, total_fail = 0;
 	size_t i;

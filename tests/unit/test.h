@@ -54,5 +54,6 @@ void test_cwt(struct obol_test_ctx *t);    /* test_cwt.c: CWT claims, tokens, AI
 void test_coap(struct obol_test_ctx *t);   /* test_coap.c: CoAP codec */
 void test_oscore(struct obol_test_ctx *t); /* test_oscore.c: RFC 8613 C.1-C.8, attacks */
 void test_rs(struct obol_test_ctx *t);     /* test_rs.c: the RS engine, RFC 9203 flow */
+void test_slip(struct obol_test_ctx *t);   /* test_slip.c: SLIP framing (RFC 1055) */
 
 #endif

@@ -374,8 +374,71 @@ static void next_round_key(uint32_t rk[4], uint32_t rcon, uint32_t s[8])
 	}
 }
 
+/*
+ * KeyExpansion (FIPS 197 section 5.2) once, into the compressed layout of
+ * add_round_key: 11 round keys of 4 words (176 bytes). A caller that runs
+ * several blocks under one key (CCM: 4 to 10 calls of encrypt2 per
+ * message) expands once and saves the key schedule's S-box evaluations
+ * on every block: half of the S-box work of a round otherwise.
+ */
+void obol_tiny_aes128_expand(struct obol_tiny_aes128_key *ks,
+			     const uint8_t key[16])
+{
+	uint32_t q[8];
+	uint32_t s[8];     /* next_round_key's scratch */
+	uint32_t rcon = 1; /* Rcon[1] = {01}; then xtime, FIPS 197 4.2.1 */
+	int c, round;
+
+	/* Round key 0 is the cipher key: its columns in lane 0, lane 1 at
+	 * zero, transposed, slices 2k and 2k + 1 merged into word k. */
+	for (c = 0; c < 4; c++) {
+		q[2 * c] = load_le32(key + 4 * c);
+		q[2 * c + 1] = 0;
+	}
+	ortho(q);
+	for (c = 0; c < 4; c++)
+		ks->rk[0][c] = (q[2 * c] & LANE0) | ((q[2 * c + 1] & LANE0) << 1);
+	for (round = 1; round <= 10; round++) {
+		for (c = 0; c < 4; c++)
+			ks->rk[round][c] = ks->rk[round - 1][c];
+		next_round_key(ks->rk[round], rcon, s);
+		rcon = ((rcon << 1) ^ (0x1Bu & (0u - (rcon >> 7)))) & 0xFFu;
+	}
+	obol_wipe(q, sizeof q);
+	obol_wipe(s, sizeof s);
+}
+
 /* Cipher (FIPS 197 section 5.1, Figure 5) on two lanes. Both lanes are
  * loaded before either is stored, so a may equal b. */
+void obol_tiny_aes128_encrypt2_ks(const struct obol_tiny_aes128_key *ks,
+				  uint8_t a[16], uint8_t b[16])
+{
+	uint32_t q[8];
+	int c, round;
+
+	for (c = 0; c < 4; c++) {
+		q[2 * c] = load_le32(a + 4 * c);
+		q[2 * c + 1] = load_le32(b + 4 * c);
+	}
+	ortho(q);
+	add_round_key(q, ks->rk[0]);
+	for (round = 1; round <= 10; round++) {
+		sub_bytes(q);
+		shift_rows(q);
+		if (round < 10) /* the round number is public */
+			mix_columns(q);
+		add_round_key(q, ks->rk[round]);
+	}
+	ortho(q);
+	for (c = 0; c < 4; c++) {
+		store_le32(a + 4 * c, q[2 * c]);
+		store_le32(b + 4 * c, q[2 * c + 1]);
+	}
+	obol_wipe(q, sizeof q);
+}
+
+/* Cipher on two lanes with the round keys derived as it goes (no
+ * expanded key kept): for a single call under a key. */
 void obol_tiny_aes128_encrypt2(const uint8_t key[16], uint8_t a[16],
 			       uint8_t b[16])
 {
@@ -385,8 +448,6 @@ void obol_tiny_aes128_encrypt2(const uint8_t key[16], uint8_t a[16],
 	uint32_t rcon = 1; /* Rcon[1] = {01}; then xtime, FIPS 197 4.2.1 */
 	int c, round;
 
-	/* Round key 0 is the cipher key: its columns in lane 0, lane 1 at
-	 * zero, transposed, slices 2k and 2k + 1 merged into word k. */
 	for (c = 0; c < 4; c++) {
 		q[2 * c] = load_le32(key + 4 * c);
 		q[2 * c + 1] = 0;

@@ -96,6 +96,10 @@ static int ccm_run(int decrypt, const uint8_t key[16], const uint8_t nonce[13],
 	uint8_t x[16];  /* CBC-MAC state: X_i XOR the bytes absorbed since */
 	uint8_t ks[16]; /* A_i, then S_i */
 	uint8_t u[16];  /* S_0, then U = T XOR S_0 */
+	/* Expanded once: a message takes 4 or more block pairs under one
+	 * key, and the on-the-fly schedule of encrypt2 would redo the key's
+	 * S-boxes for each (about half the cost). */
+	struct obol_tiny_aes128_key ek;
 	size_t aad_len = aad_total(aad, naad);
 	size_t i, j, off, pos;
 	int ok;
@@ -110,7 +114,8 @@ static int ccm_run(int decrypt, const uint8_t key[16], const uint8_t nonce[13],
 	x[14] = (uint8_t)(len >> 8);
 	x[15] = (uint8_t)len;
 	counter_block(u, nonce, 0);
-	obol_tiny_aes128_encrypt2(key, x, u);
+	obol_tiny_aes128_expand(&ek, key);
+	obol_tiny_aes128_encrypt2_ks(&ek, x, u);
 
 	/* AAD (section 2.2): l(a) in 2 bytes, the ranges, zero padding. The
 	 * bytes are XORed into x; x is encrypted each time 16 went in. With
@@ -123,13 +128,13 @@ static int ccm_run(int decrypt, const uint8_t key[16], const uint8_t nonce[13],
 			for (j = 0; j < aad[i].len; j++) {
 				x[pos++] ^= aad[i].p[j];
 				if (pos == 16) {
-					obol_tiny_aes128_encrypt2(key, x, x);
+					obol_tiny_aes128_encrypt2_ks(&ek, x, x);
 					pos = 0;
 				}
 			}
 		}
 		if (pos != 0) /* zero padding: only the encryption is left */
-			obol_tiny_aes128_encrypt2(key, x, x);
+			obol_tiny_aes128_encrypt2_ks(&ek, x, x);
 	}
 
 	/* Message blocks. Encryption knows B_i and A_i together and pairs
@@ -143,13 +148,13 @@ static int ccm_run(int decrypt, const uint8_t key[16], const uint8_t nonce[13],
 		if (!decrypt) {
 			for (j = 0; j < n; j++)
 				x[j] ^= in[off + j]; /* B_i, zero padded */
-			obol_tiny_aes128_encrypt2(key, x, ks);
+			obol_tiny_aes128_encrypt2_ks(&ek, x, ks);
 		} else if (off != 0) {
 			for (j = 0; j < 16; j++)
 				x[j] ^= out[off - 16 + j]; /* B_(i-1) */
-			obol_tiny_aes128_encrypt2(key, x, ks);
+			obol_tiny_aes128_encrypt2_ks(&ek, x, ks);
 		} else {
-			obol_tiny_aes128_encrypt2(key, ks, ks); /* S_1 only */
+			obol_tiny_aes128_encrypt2_ks(&ek, ks, ks); /* S_1 only */
 		}
 		for (j = 0; j < n; j++)
 			out[off + j] = (uint8_t)(in[off + j] ^ ks[j]);
@@ -159,7 +164,7 @@ static int ccm_run(int decrypt, const uint8_t key[16], const uint8_t nonce[13],
 		off = (len - 1) / 16 * 16;
 		for (j = 0; j < len - off; j++)
 			x[j] ^= out[off + j];
-		obol_tiny_aes128_encrypt2(key, x, x);
+		obol_tiny_aes128_encrypt2_ks(&ek, x, x);
 	}
 
 	for (i = 0; i < tag_len; i++)
@@ -177,6 +182,7 @@ static int ccm_run(int decrypt, const uint8_t key[16], const uint8_t nonce[13],
 	obol_wipe(x, sizeof x);
 	obol_wipe(ks, sizeof ks);
 	obol_wipe(u, sizeof u);
+	obol_wipe(&ek, sizeof ek);
 	if (!ok) {
 		if (len != 0)
 			obol_wipe(out, len);

@@ -35,6 +35,20 @@
 void obol_tiny_aes128_encrypt2(const uint8_t key[16], uint8_t a[16],
 			       uint8_t b[16]);
 
+/*
+ * The expanded key (11 round keys in the bitsliced layout, 176 bytes), for
+ * callers that run several blocks under one key (ccm.c): expand once,
+ * then obol_tiny_aes128_encrypt2_ks per pair of blocks, and wipe the
+ * struct (obol_wipe) when done. Same results as encrypt2.
+ */
+struct obol_tiny_aes128_key {
+	uint32_t rk[11][4];
+};
+void obol_tiny_aes128_expand(struct obol_tiny_aes128_key *ks,
+			     const uint8_t key[16]);
+void obol_tiny_aes128_encrypt2_ks(const struct obol_tiny_aes128_key *ks,
+				  uint8_t a[16], uint8_t b[16]);
+
 /* One block (FIPS 197 Cipher); in may equal out. */
 void obol_tiny_aes128_encrypt(const uint8_t key[16], const uint8_t in[16],
 			      uint8_t out[16]);
