@@ -23,7 +23,11 @@ here=$(dirname "$0")
 # image does not link (Mac0/Sign1 creation and verification, COSE_Key
 # writing, the CWT encoder, obol_err_str), so the sum is raised to 32 KiB;
 # the 32 KiB of the linked, gc-sectioned firmware is measured on the image.
-FLASH_MAX=${FLASH_MAX:-32768}
+# Since the firmware exists, its linked image carries the real 32 KiB
+# budget (scripts/fw_size.py, below: 30.0 KB); this sum of every object
+# (2.6 KB of error strings, Sign1/Mac0, the CWT encoder, SLIP and other
+# code an RS image leaves out) only guards against growth: 36 KiB.
+FLASH_MAX=${FLASH_MAX:-36864}
 STACK_MAX=${STACK_MAX:-1536}
 
 objs=$(ls "$build"/CMakeFiles/obol_core.dir/src/core/*.obj \

@@ -69,24 +69,50 @@ int obol_oscore_info(const uint8_t *id, size_t id_len, const uint8_t *id_context
 	return obol_cbor_enc_finish(&e, len);
 }
 
-/* One HKDF output: a key (id given) or the Common IV (iv = 1, id empty). */
+/*
+ * One HKDF output: a key (id given) or the Common IV (iv = 1, id empty).
+ * The three outputs of a context share salt and IKM, so HKDF-Extract
+ * (RFC 5869 2.2) is done once by the caller into prk, and each output is
+ * the first block of HKDF-Expand (2.3): T(1) = HMAC(PRK, info | 0x01),
+ * enough for 16-byte keys and 13-byte IVs. That saves two HMACs (about
+ * 70 k instructions on a Cortex-M0) per context.
+ */
 static int derive_one(const struct obol_oscore_params *p, int alg,
-		      const uint8_t *id, size_t id_len, int iv, uint8_t *out)
+		      const uint8_t prk[32], const uint8_t *id, size_t id_len,
+		      int iv, uint8_t *out)
 {
-	uint8_t info[OBOL_OSCORE_INFO_MAX];
+	uint8_t info[OBOL_OSCORE_INFO_MAX + 1], t[32];
+	struct obol_iov v;
 	size_t n;
 	int err;
 
 	err = obol_oscore_info(id, id_len, p->id_context, p->id_context_len,
-			       alg, iv, info, sizeof info, &n);
+			       alg, iv, info, sizeof info - 1, &n);
 	if (err)
 		return err;
-	/* 3.2.1: an absent Master Salt is the empty string, which HKDF
-	 * turns into zeros, as the backend does for NULL/0. */
-	return obol_port_hkdf_sha256(p->master_salt_len ? p->master_salt : NULL,
-				     p->master_salt_len, p->master_secret,
-				     p->master_secret_len, info, n, out,
-				     iv ? IV_LEN : KEY_LEN);
+	info[n] = 0x01;
+	v.p = info;
+	v.len = n + 1;
+	err = obol_port_hmac_sha256(prk, 32, &v, 1, t);
+	if (!err)
+		memcpy(out, t, iv ? IV_LEN : KEY_LEN);
+	obol_wipe(t, sizeof t);
+	return err;
+}
+
+/* HKDF-Extract: PRK = HMAC(salt, Master Secret). 3.2.1: an absent
+ * Master Salt is the empty string, which HMAC pads to zeros, as for a
+ * key of 32 zero bytes (RFC 5869 2.2). */
+static int extract(const struct obol_oscore_params *p, uint8_t prk[32])
+{
+	static const uint8_t zeros[32];
+	struct obol_iov v;
+
+	v.p = p->master_secret;
+	v.len = p->master_secret_len;
+	return obol_port_hmac_sha256(p->master_salt_len ? p->master_salt : zeros,
+				     p->master_salt_len ? p->master_salt_len : 32,
+				     &v, 1, prk);
 }
 
 /* A byte range that may be empty must not be NULL otherwise. */
@@ -98,6 +124,7 @@ static int range_ok(const uint8_t *p, size_t len)
 int obol_oscore_derive(struct obol_oscore_ctx *c,
 		       const struct obol_oscore_params *p)
 {
+	uint8_t prk[32];
 	int alg, err;
 
 	if (c == NULL || p == NULL)
@@ -138,12 +165,16 @@ int obol_oscore_derive(struct obol_oscore_ctx *c,
 		if (p->id_context_len)
 			memcpy(c->id_context, p->id_context, p->id_context_len);
 	}
-	err = derive_one(p, alg, p->sender_id, p->sender_id_len, 0, c->sender_key);
+	err = extract(p, prk);
 	if (!err)
-		err = derive_one(p, alg, p->recipient_id, p->recipient_id_len, 0,
-				 c->recipient_key);
+		err = derive_one(p, alg, prk, p->sender_id, p->sender_id_len, 0,
+				 c->sender_key);
 	if (!err)
-		err = derive_one(p, alg, NULL, 0, 1, c->common_iv);
+		err = derive_one(p, alg, prk, p->recipient_id,
+				 p->recipient_id_len, 0, c->recipient_key);
+	if (!err)
+		err = derive_one(p, alg, prk, NULL, 0, 1, c->common_iv);
+	obol_wipe(prk, sizeof prk);
 	if (err) {
 		obol_wipe(c, sizeof *c);
 		return err;
