@@ -199,6 +199,31 @@ def master_salt(salt, n1, n2):
     return cbor2.dumps(salt) + cbor2.dumps(n1) + cbor2.dumps(n2)
 
 
+def mint(exi, seq, osc_id, ms, salt):
+    """A token minted here with the RS key, as the AS would (COSE_Encrypt0,
+    AES-CCM-16-64-128, RFC 9052 5.3): exi and a cti of the audience and a
+    4-byte sequence number (RFC 9200 5.10.3)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESCCM
+    claims = {3: AUD, 7: AUD.encode() + seq.to_bytes(4, "big"),
+              8: {4: {0: osc_id, 2: ms, 5: salt}},
+              9: cbor2.dumps([["/temp", GET], ["/led", GET | 4]]), 38: 2, 40: exi}
+    prot = cbor2.dumps({1: 10})
+    iv = os.urandom(13)
+    aad = cbor2.dumps(["Encrypt0", prot, b""])
+    ct = AESCCM(bytes.fromhex(RS_KEY), tag_length=8).encrypt(iv, cbor2.dumps(claims), aad)
+    return cbor2.dumps([prot, {5: iv}, ct])
+
+
+def post_token(cli, token, id1):
+    """POST /authz-info; the client's OSCORE context, or None."""
+    n1 = os.urandom(8)
+    r = cli.exchange(cli.request(POST, "/authz-info", cbor2.dumps({1: token, 40: n1, 43: id1}), CF_ACE))
+    if code_of(r) != "2.01":
+        return None, r
+    ans = cbor2.loads(osc.coap_decode(r).payload)
+    return (n1, ans[42], ans[44]), r
+
+
 def protected(ctx, cli, code, path, payload=b"", cf=None):
     raw = cli.request(code, path, payload, cf, token=os.urandom(2))
     prot, bind = osc.protect_request(ctx, raw)
@@ -328,10 +353,91 @@ try:
     plain, _, _ = protected(ctx, cli, GET, "/temp")
     nframe += 1
     check(plain.payload == b"21.5 C", "after malformed and random datagrams: GET /temp still works")
+
+    # a flood: more valid tokens than the device has slots (OBOL_RS_SLOTS =
+    # 4), posted and never used; the active client keeps its slot
+    # (pending slots are evicted first, rs.h) and the device answers on
+    for i in range(10):
+        t = mint(3600, 500 + i, bytes([0x70, i]), os.urandom(16), os.urandom(8))
+        _, r = post_token(cli, t, bytes([0x30 + i]))
+        nframe += 1
+        check(code_of(r) == "2.01", "flood token %d: 2.01 (got %s)" % (i, code_of(r)))
+    plain, _, _ = protected(ctx, cli, GET, "/temp")
+    nframe += 1
+    check(plain.payload == b"21.5 C", "after 10 more tokens than slots: the active client still served")
+    st_flood = stats(qlog, nframe)
+    check(st_flood is not None and st_flood["stack"] <= st_get1["stack"] + 64,
+          "the flood did not raise the peak stack (%s -> %s)" %
+          (st_get1 and st_get1["stack"], st_flood and st_flood["stack"]))
+
+    # an exi token (RFC 9200 5.10.3): served until exi seconds after it
+    # arrived, then its context is dropped: unprotected 4.01
+    ms, salt = os.urandom(16), os.urandom(8)
+    t = mint(2, 900, b"\x77\x01", ms, salt)
+    got, r = post_token(cli, t, b"\x45")
+    nframe += 1
+    check(got is not None, "exi token: /authz-info 2.01 (got %s)" % code_of(r))
+    if got is not None:
+        n1x, n2x, id2x = got
+        ctx_x = osc.Context(ms, master_salt(salt, n1x, n2x), id2x, b"\x45", None, 10)
+        plain, _, _ = protected(ctx_x, cli, GET, "/temp")
+        nframe += 1
+        check(plain.payload == b"21.5 C", "exi token: served at once")
+        time.sleep(3.2)
+        raw = cli.request(GET, "/temp", token=b"\x02")
+        prot_x, _ = osc.protect_request(ctx_x, raw)
+        r = cli.exchange(prot_x)
+        nframe += 1
+        m = osc.coap_decode(r)
+        check(code_of(r) == "4.01" and m.opt(osc.O_OSCORE) is None,
+              "exi token after exi seconds: unprotected 4.01 (got %s)" % code_of(r))
+        # and posting it again does not bring it back (sequence number
+        # at or below the highest expired one)
+        got2, r = post_token(cli, t, b"\x46")
+        nframe += 1
+        check(got2 is None and code_of(r) == "4.01", "expired exi token posted again: 4.01 (got %s)" % code_of(r))
+
     check(qemu.poll() is None, "the device did not fault (QEMU still runs; exit %s)" % qemu.poll())
     st_last = stats(qlog, nframe)
     for line in device_lines(qlog):
         check("HardFault" not in line and "exception" not in line, "device log: %s" % line)
+    qemu.terminate()
+    qemu.wait()
+
+    # ---- phase 1b: a reboot (the same flash image, RAM lost) -------------
+    # RFC 8613 B.1: no sequence number may be reused. The device keeps
+    # contexts in RAM only, so the old context is refused ("Security
+    # context not found"); the client posts its token again with new
+    # nonces, which give new keys: no (key, nonce) pair can repeat.
+    serial_port, udp_port = free_port(socket.SOCK_STREAM), free_port()
+    qemu, qlog = start_qemu(serial_port, "qemu1b")
+    time.sleep(0.3)
+    blog = os.path.join(WORK, "bridge1b.log")
+    procs.append(subprocess.Popen([OBOL, "bridge", "--serial", "tcp:127.0.0.1:%d" % serial_port,
+                                   "--listen", "coap://127.0.0.1:%d" % udp_port, "--quiet"],
+                                  stdout=subprocess.DEVNULL, stderr=open(blog, "w")))
+    for _ in range(200):
+        if "event=ready" in open(blog).read() and "obol-rs: ready" in open(qlog).read():
+            break
+        time.sleep(0.05)
+    cli = Udp(udp_port)
+    raw = cli.request(GET, "/temp", token=b"\x03")
+    prot_o, _ = osc.protect_request(ctx, raw)
+    r = cli.exchange(prot_o)
+    m = osc.coap_decode(r)
+    check(code_of(r) == "4.01" and m.opt(osc.O_OSCORE) is None and m.payload == b"Security context not found",
+          "after a reboot the old context: unprotected 4.01 (got %s %r)" % (code_of(r), m.payload))
+    got, r = post_token(cli, tok[1], id1)
+    check(got is not None, "after a reboot the same token posted again: 2.01 (got %s)" % code_of(r))
+    if got is not None:
+        n1b, n2b, id2b = got
+        ctx_b = osc.Context(claims_cnf[2], master_salt(claims_cnf.get(5, b""), n1b, n2b), id2b, id1,
+                            claims_cnf.get(6), 10)
+        check((n1b, n2b) != (n1, n2) and ctx_b.sender_key != ctx.sender_key,
+              "new nonces, new keys: the restarted sequence numbers reuse no nonce")
+        plain, _, _ = protected(ctx_b, cli, GET, "/temp")
+        check(plain.payload == b"21.5 C", "after a reboot and a new upload: GET /temp served")
+    check(qemu.poll() is None, "no fault after the reboot")
     qemu.terminate()
     qemu.wait()
 
