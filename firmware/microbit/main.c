@@ -39,6 +39,12 @@
 #if FW_MICROBENCH
 void microbench(void);
 #endif
+/* FW_FAULT_TEST (tests only, never in `make firmware`): a frame holding
+ * exactly "FAULT" stores past the end of RAM, so the test of the fault
+ * handler (tests/firmware/fault.py) can see it report and exit QEMU. */
+#ifndef FW_FAULT_TEST
+#define FW_FAULT_TEST 0
+#endif
 #ifndef FW_STATS
 #define FW_STATS 1
 #endif
@@ -172,6 +178,10 @@ int main(void)
 			stats(count, 0, 0, rc, 0);
 			continue;
 		}
+#if FW_FAULT_TEST
+		if (len == 5 && memcmp(req, "FAULT", 5) == 0)
+			*(volatile uint32_t *)0x20004000u = 1; /* RAM ends at 0x20004000 */
+#endif
 		now.unix_now = OBOL_CWT_NO_CLOCK;
 		now.mono = tick_now() / TICKS_PER_SECOND;
 		t0 = tick_raw();

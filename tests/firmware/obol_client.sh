@@ -43,6 +43,8 @@ udp=$(free_port udp)
 "$obol" as client add c1 --secret c1-secret >/dev/null
 "$obol" as rs add "$aud" --key "$key" --no-clock --lifetime 600 >/dev/null
 "$obol" as grant c1 "$aud" '[["/temp",["GET"]],["/led",["GET","PUT"]]]' >/dev/null
+"$obol" as client add c2 --secret c2-secret >/dev/null
+"$obol" as grant c2 "$aud" '[["/temp",["GET"]]]' >/dev/null
 "$obol" as serve --listen "coaps://127.0.0.1:$as_port" --log "$work/as.log" &
 pids="$pids $!"
 qemu-system-arm -M microbit -display none -monitor none \
@@ -80,6 +82,12 @@ check "PUT /led on" "0|2.04  1" "$(run put /led on)"
 check "GET /led" "0|2.05 on 1" "$(run get /led)"
 check "PUT /temp: the token grants GET only (RFC 9200 5.10.2)" "1|4.05  1" "$(run put /temp 3)"
 check "GET /temp, cached context" "0|2.05 21.5 C 1" "$(run get /temp)"
+# c2 may read /temp only: /led is outside its scope, 4.03 (RFC 9200 5.10.2)
+out=$("$obol" get "coap://127.0.0.1:$udp/led" --as "coaps://127.0.0.1:$as_port" \
+	--client-id c2 --client-secret c2-secret --cache "$work/cache2" --timeout 20 \
+	--json 2>/dev/null)
+check "c2 GET /led: outside its scope" "1|4.03" \
+	"$?|$(printf '%s' "$out" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["code"])' 2>/dev/null)"
 # the token the AS issued for a device without a clock carries exi
 grep -q 'detail="token [0-9]* bytes, exi' "$work/as.log"
 check "the AS issued an exi token" "0" "$?"
