@@ -495,6 +495,11 @@ try:
         for name, v, t in (("/authz-info + first GET", a + g1, 300000),
                            ("protected GET", g[len(g) // 2], 100000)):
             print("  %-24s %7d / %d  %s" % (name, v, t, "ok" if v <= t else "OVER TARGET"))
+        # The anchors of BRIEF.md 3 / NRF51-QEMU.md, measured the same way
+        # (uOSCORE + tinycrypt on this QEMU), for comparison.
+        print("  anchors (uOSCORE): context derivation 246.6 k; unprotect request"
+              " 58.7 k + protect 20 B response 75.2 k = 133.9 k per GET;"
+              " OSCORE part of /authz-info + first GET 380 k")
     if SIZE:
         print("firmware peak stack after the full flow (stack painting): %d B" % st_last["stack"])
         print("FW_PEAK_STACK=%d" % st_last["stack"])
