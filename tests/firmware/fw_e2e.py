@@ -126,7 +126,11 @@ def state_bounds(path):
     """The SSN bounds in the device's state record (persist.c): header
     magic "OBS1", version, layout, length, CRC-32; then the clock bound
     and one u64 SSN bound per slot (4 slots, config.h)."""
+    if not os.path.exists(path):
+        return None
     data = open(path, "rb").read()
+    if len(data) < 60:
+        return None
     magic, version, layout, length, crc = struct.unpack_from("<5I", data, 0)
     if magic != 0x3153424F or len(data) != 20 + length:
         return None
@@ -432,7 +436,7 @@ try:
     # above the persisted bound; the request repeated with the Echo value
     # is served under the same context.
     state_file = os.path.join(STATE1, "obol-rs-state.bin")
-    bounds = state_bounds(state_file) if os.path.exists(state_file) else None
+    bounds = state_bounds(state_file)
     # (before this reboot the device sent no Partial IV of its own, its
     # responses reused the requests' nonces: the bound may still be 0)
     check(bounds is not None, "the device persisted its state (SSN bounds %r)" % bounds)
