@@ -153,7 +153,7 @@ int obol_port_random(uint8_t *out, size_t len)
 	return OBOL_OK;
 }
 
-static uint32_t semihost(uint32_t op, const void *arg)
+uint32_t semihost(uint32_t op, const void *arg)
 {
 	register uint32_t r0 __asm__("r0") = op;
 	register const void *r1 __asm__("r1") = arg;

@@ -27,6 +27,8 @@ uint32_t tick_raw(void);
  * SYS_EXIT_EXTENDED, which QEMU turns into its exit status. Only with a
  * debugger or QEMU -semihosting attached; a bare chip would fault. */
 void semi_puts(const char *s);
+/* One semihosting call: r0 = op, r1 = arg; gives r0 back. */
+uint32_t semihost(uint32_t op, const void *arg);
 void semi_exit(unsigned code) __attribute__((noreturn));
 
 /* The lowest RAM address the stack has written since boot (stack

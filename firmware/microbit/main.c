@@ -6,9 +6,13 @@
  * `obol bridge`, which turns the frames into UDP datagrams.
  *
  * The device has no wall clock: tokens must carry exi (RFC 9200 5.10.3),
- * counted on TIMER0. Token slots and OSCORE contexts live in RAM only
- * (obol_rs_init at every boot): after a reset clients post their tokens
- * again (rs.h, "Reboots").
+ * counted on TIMER0. With FW_PERSIST (default) the engine state, the
+ * slots' Sender Sequence Number bounds and a bound of the monotonic clock
+ * are kept in the state area (persist.c, state.h): a valid record at
+ * boot is resumed (obol_rs_resume: each old context continues above its
+ * persisted bound and first proves freshness with Echo, RFC 8613 B.1),
+ * else obol_rs_init starts empty and clients post their tokens again
+ * (rs.h, "Reboots"). FW_PERSIST=0 keeps everything in RAM only.
  *
  * With FW_STATS (default), each datagram is followed by one line on the
  * semihosting console with its cost: the TIMER0 ticks spent in
@@ -20,12 +24,14 @@
 
 #include "board.h"
 #include "demo.h"
+#include "obol/coap.h"
 #include "obol/cose.h"
 #include "obol/crypto.h"
 #include "obol/cwt.h"
 #include "obol/err.h"
 #include "obol/rs.h"
 #include "obol/slip.h"
+#include "persist.h"
 #include "provision.h"
 
 /* The largest CoAP datagram the device takes and sends. An /authz-info
@@ -56,6 +62,7 @@ static struct obol_cose_key key;
 static struct rs_demo demo;
 static struct obol_slip_dec dec;
 static uint8_t req[FW_DGRAM_MAX], resp[FW_DGRAM_MAX];
+static uint64_t mono_base; /* monotonic seconds at boot (persist.h) */
 
 static void send_frame(const uint8_t *p, size_t n)
 {
@@ -104,7 +111,7 @@ static void stats(uint32_t n, size_t in, size_t out, int rc, uint32_t ticks)
 	semi_puts(line);
 }
 
-static void ready(void)
+static void ready(int resumed)
 {
 	char line[120], *p = line;
 
@@ -118,19 +125,22 @@ static void ready(void)
 	p = fmt_u32(p, (uint32_t)((uintptr_t)&_ebss - (uintptr_t)&_sdata));
 	p = fmt_str(p, " stack=");
 	p = fmt_u32(p, (uint32_t)((uintptr_t)&_estack - stack_low_water()));
+	p = fmt_str(p, resumed ? " state=resumed" : " state=new");
+	p = fmt_str(p, " slots_used=");
+	p = fmt_u32(p, obol_rs_slots_used(&rs));
 	*p++ = '\n';
 	*p = 0;
 	semi_puts(line);
 }
 #else
 #define stats(n, in, out, rc, ticks) ((void)0)
-#define ready() ((void)0)
+#define ready(resumed) ((void)(resumed))
 #endif
 
 int main(void)
 {
 	uint32_t count = 0;
-	int rc;
+	int rc, resumed = 0;
 
 	uart_init();
 	tick_init();
@@ -155,16 +165,35 @@ int main(void)
 	cfg.exi_cti_prefix_len = strlen(fw_provision.audience);
 	cfg.resources = table;
 	cfg.nresources = rs_demo_resources(&demo, table);
-	rc = obol_rs_init(&rs, &cfg);
-	if (rc != OBOL_OK) {
-		semi_puts("obol-rs: obol_rs_init failed\n");
-		return 1;
+#if FW_PERSIST
+	cfg.ssn_persist = fw_persist_ssn;
+	cfg.ssn_load = fw_persist_ssn_load;
+	cfg.ssn_arg = &rs;
+	/* the clock continues from the record's bound (persist.c) */
+	cfg.mono_persisted = 1;
+	if (fw_persist_load(&rs, &mono_base) &&
+	    obol_rs_resume(&rs, &cfg) == OBOL_OK)
+		resumed = 1;
+	else
+		mono_base = 0;
+#endif
+	if (!resumed) {
+		rc = obol_rs_init(&rs, &cfg);
+		if (rc != OBOL_OK) {
+			semi_puts("obol-rs: obol_rs_init failed\n");
+			return 1;
+		}
 	}
+#if FW_PERSIST
+	/* a new record at once: a resumed clock moves on by a step */
+	if (fw_persist_save(&rs) != 0)
+		semi_puts("obol-rs: the state area cannot be written\n");
+#endif
 	obol_slip_dec_init(&dec);
 #if FW_MICROBENCH
 	microbench();
 #endif
-	ready();
+	ready(resumed);
 	for (;;) {
 		struct obol_rs_time now;
 		size_t len, out_len = 0;
@@ -183,14 +212,28 @@ int main(void)
 			*(volatile uint32_t *)0x20004000u = 1; /* RAM ends at 0x20004000 */
 #endif
 		now.unix_now = OBOL_CWT_NO_CLOCK;
-		now.mono = tick_now() / TICKS_PER_SECOND;
+		now.mono = mono_base + tick_now() / TICKS_PER_SECOND;
+#if FW_PERSIST
+		/* no datagram handled at a time the record does not cover */
+		if (fw_persist_tick(&rs, now.mono) != 0) {
+			stats(count, len, 0, OBOL_ERR_OSCORE_PERSIST, 0);
+			continue;
+		}
+#endif
 		t0 = tick_raw();
 		rc = obol_rs_handle(&rs, &now, req, len, sizeof req, resp,
 				    sizeof resp, &out_len);
 		t1 = tick_raw();
-		if (rc == OBOL_OK)
+		if (rc == OBOL_OK) {
+#if FW_PERSIST
+			/* an unprotected 2.01 made a context: keep it (if this
+			 * fails, a reset loses it: the client posts again) */
+			if (out_len >= 2 && resp[1] == OBOL_COAP_CREATED &&
+			    fw_persist_save(&rs) != 0)
+				semi_puts("obol-rs: the state area cannot be written\n");
+#endif
 			send_frame(resp, out_len);
-		else
+		} else
 			out_len = 0;
 		stats(count, len, out_len, rc, t1 - t0);
 	}

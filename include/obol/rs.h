@@ -97,7 +97,8 @@
  * Number from the bound its platform persisted through cfg->ssn_persist
  * (RFC 8613 B.1.1) and proves freshness with Echo (B.1.2) before it
  * accepts requests again; exi slots are dropped (the monotonic counter
- * restarted).
+ * restarted) unless cfg->mono_persisted says the platform's monotonic
+ * seconds continue across the reset.
  *
  * Buffers. obol_rs_handle() takes the request buffer writable, with its
  * capacity: the token is decrypted there in place, and the engine uses
@@ -184,6 +185,10 @@ struct obol_rs_config {
 	obol_rs_ssn_persist_fn ssn_persist; /* NULL: contexts are RAM only */
 	obol_rs_ssn_load_fn ssn_load;       /* for obol_rs_resume() */
 	void *ssn_arg;
+	/* 1: obol_rs_time.mono continues across a reset, never going back
+	 * (the platform persists it), so obol_rs_resume() keeps exi slots;
+	 * 0: they are dropped (the monotonic counter restarted). */
+	uint8_t mono_persisted;
 };
 
 /* Current time, passed with every call. */
@@ -238,7 +243,7 @@ int obol_rs_init(struct obol_rs *rs, const struct obol_rs_config *cfg);
 
 /*
  * After a reset with struct obol_rs retained: rebind cfg (same checks as
- * init), drop exi slots, and restore every other slot's context from the
+ * init), drop exi slots (unless cfg->mono_persisted), and restore every other slot's context from the
  * bound cfg->ssn_load gives (a slot whose bound cannot be loaded is
  * dropped). Requests then need the Echo exchange (RFC 8613 B.1.2).
  */

@@ -968,7 +968,7 @@ int obol_rs_resume(struct obol_rs *rs, const struct obol_rs_config *cfg)
 
 		if (s->state == ST_FREE)
 			continue;
-		if (s->has_exi || cfg->ssn_load == NULL ||
+		if ((s->has_exi && !cfg->mono_persisted) || cfg->ssn_load == NULL ||
 		    cfg->ssn_load(cfg->ssn_arg, i, &bound) != OBOL_OK) {
 			slot_drop(s);
 			continue;

@@ -11,7 +11,7 @@ for tool in qemu-system-arm arm-none-eabi-gcc; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: no $tool"; exit 77; }
 done
 make -s -j 2 -C "$src/firmware/microbit" BUILD="$build" RS_AUD=fault-test \
-	FW_CFLAGS=-DFW_FAULT_TEST=1 >/dev/null || exit 1
+	FW_PERSIST=0 FW_CFLAGS=-DFW_FAULT_TEST=1 >/dev/null || exit 1
 port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log=$(mktemp "${TMPDIR:-/tmp}/obol-fault.XXXXXX")
 trap 'rm -f "$log"' EXIT

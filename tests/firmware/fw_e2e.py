@@ -33,6 +33,7 @@ import random
 import re
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -68,6 +69,7 @@ RS_KEY = open(os.path.join(FWDIR, "rs_key.hex")).read().strip()
 AUD = open(os.path.join(FWDIR, "rs_aud.txt")).read().strip()
 SECRET = "fw-client-secret"
 GET, POST, PUT = 1, 2, 3
+CONTENT, CODE_401 = 0x45, 0x81  # 2.05, 4.01
 CF_ACE = 19
 
 checks = failures = 0
@@ -101,17 +103,38 @@ WORK = tempfile.mkdtemp(prefix="obol-fw-")
 procs = []
 
 
-def start_qemu(serial_port, name):
+def start_qemu(serial_port, name, state_dir=None):
+    """QEMU in state_dir (a new one if None): the firmware keeps its
+    state there, in obol-rs-state.bin (the semihosting stand-in for its
+    state flash pages, firmware/microbit/state.h)."""
     log = os.path.join(WORK, name + ".log")
+    if state_dir is None:
+        state_dir = os.path.join(WORK, "state-" + name)
+    os.makedirs(state_dir, exist_ok=True)
     cmd = [QEMU, "-M", "microbit", "-display", "none", "-monitor", "none",
            "-semihosting-config", "enable=on,target=native",
            "-serial", "tcp:127.0.0.1:%d,server=on,wait=on" % serial_port,
            "-kernel", ELF]
     if ICOUNT is not None:
         cmd[1:1] = ["-icount", "shift=%d" % ICOUNT]
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(log, "w"), cwd=state_dir)
     procs.append(p)
     return p, log
+
+
+def state_bounds(path):
+    """The SSN bounds in the device's state record (persist.c): header
+    magic "OBS1", version, layout, length, CRC-32; then the clock bound
+    and one u64 SSN bound per slot (4 slots, config.h)."""
+    if not os.path.exists(path):
+        return None
+    data = open(path, "rb").read()
+    if len(data) < 60:
+        return None
+    magic, version, layout, length, crc = struct.unpack_from("<5I", data, 0)
+    if magic != 0x3153424F or len(data) != 20 + length:
+        return None
+    return list(struct.unpack_from("<4Q", data, 28))
 
 
 def device_lines(log):
@@ -247,7 +270,8 @@ try:
 
     # ---- phase 1: the device behind the bridge --------------------------
     serial_port, udp_port = free_port(socket.SOCK_STREAM), free_port()
-    qemu, qlog = start_qemu(serial_port, "qemu1")
+    STATE1 = os.path.join(WORK, "state1")
+    qemu, qlog = start_qemu(serial_port, "qemu1", STATE1)
     time.sleep(0.3)
     blog = os.path.join(WORK, "bridge.log")
     procs.append(subprocess.Popen([OBOL, "bridge", "--serial", "tcp:127.0.0.1:%d" % serial_port,
@@ -404,31 +428,116 @@ try:
     qemu.terminate()
     qemu.wait()
 
-    # ---- phase 1b: a reboot (the same flash image, RAM lost) -------------
-    # RFC 8613 B.1: no sequence number may be reused. The device keeps
-    # contexts in RAM only, so the old context is refused ("Security
-    # context not found"); the client posts its token again with new
-    # nonces, which give new keys: no (key, nonce) pair can repeat.
-    serial_port, udp_port = free_port(socket.SOCK_STREAM), free_port()
-    qemu, qlog = start_qemu(serial_port, "qemu1b")
-    time.sleep(0.3)
-    blog = os.path.join(WORK, "bridge1b.log")
-    procs.append(subprocess.Popen([OBOL, "bridge", "--serial", "tcp:127.0.0.1:%d" % serial_port,
-                                   "--listen", "coap://127.0.0.1:%d" % udp_port, "--quiet"],
-                                  stdout=subprocess.DEVNULL, stderr=open(blog, "w")))
-    for _ in range(200):
-        if "event=ready" in open(blog).read() and "obol-rs: ready" in open(qlog).read():
-            break
-        time.sleep(0.05)
-    cli = Udp(udp_port)
+    # ---- phase 1b: a reboot (the same flash image and state file) -------
+    # RFC 8613 B.1: no sequence number may be reused. The device persisted
+    # its engine state and each slot's Sender Sequence Number bound (B.1.1)
+    # and resumes them: the old context is challenged with a protected
+    # 4.01 carrying Echo (B.1.2, RFC 9175), whose Partial IV is at or
+    # above the persisted bound; the request repeated with the Echo value
+    # is served under the same context.
+    state_file = os.path.join(STATE1, "obol-rs-state.bin")
+    bounds = state_bounds(state_file)
+    # (before this reboot the device sent no Partial IV of its own, its
+    # responses reused the requests' nonces: the bound may still be 0)
+    check(bounds is not None, "the device persisted its state (SSN bounds %r)" % bounds)
+    bound = max(bounds or [0])
+    piv1 = None
+
+    def boot(name, state_dir):
+        sp, up = free_port(socket.SOCK_STREAM), free_port()
+        q, ql = start_qemu(sp, name, state_dir)
+        time.sleep(0.3)
+        bl = os.path.join(WORK, "bridge-%s.log" % name)
+        procs.append(subprocess.Popen([OBOL, "bridge", "--serial", "tcp:127.0.0.1:%d" % sp,
+                                       "--listen", "coap://127.0.0.1:%d" % up, "--quiet"],
+                                      stdout=subprocess.DEVNULL, stderr=open(bl, "w")))
+        for _ in range(200):
+            if "event=ready" in open(bl).read() and "obol-rs: ready" in open(ql).read():
+                break
+            time.sleep(0.05)
+        return q, ql, Udp(up)
+
+    qemu, qlog, cli = boot("qemu1b", STATE1)
+    check(" state=resumed" in open(qlog).read(), "after a reboot the device resumed its state")
+    raw = cli.request(GET, "/temp", token=b"\x03")
+    prot_o, bind = osc.protect_request(ctx, raw)
+    r = cli.exchange(prot_o)
+    m = osc.coap_decode(r)
+    oval = m.opt(osc.O_OSCORE)
+    check(code_of(r) == "2.04" and oval is not None,
+          "after a reboot the old context: a protected answer (got %s %r)" % (code_of(r), m.payload))
+    echo = None
+    if oval is not None:
+        piv = osc.OptionValue.decode(oval).piv
+        pivn = int.from_bytes(piv, "big") if piv is not None else -1
+        piv1 = pivn
+        check(pivn >= bound,
+              "the first response after the reboot has a Partial IV at or above the persisted "
+              "bound (B.1.1): %d >= %d" % (pivn, bound))
+        try:
+            plain = osc.coap_decode(osc.unprotect_response(ctx, bind, r))
+        except osc.OscoreError as e:
+            plain = None
+            check(False, "the challenge verifies under the old context (%s)" % e)
+        if plain is not None:
+            echo = plain.opt(osc.O_ECHO)
+            check(code_of(bytes([0, plain.code])) == "4.01" and echo is not None and 1 <= len(echo) <= 40,
+                  "after a reboot: protected 4.01 with an Echo option (B.1.2; got %d echo=%r)"
+                  % (plain.code, echo))
+    if echo is not None:
+        # RFC 9175 2.4: the same request again, with the Echo value (an
+        # inner, class E option) under the same context
+        raw = cli.request(GET, "/temp", token=b"\x04", opts=[(osc.O_ECHO, echo)])
+        prot_o, bind = osc.protect_request(ctx, raw)
+        r = cli.exchange(prot_o)
+        m = osc.coap_decode(r)
+        plain = None
+        if m.opt(osc.O_OSCORE) is not None:
+            plain = osc.coap_decode(osc.unprotect_response(ctx, bind, r))
+        check(plain is not None and plain.code == CONTENT and plain.payload == b"21.5 C",
+              "with the Echo value: 2.05 '21.5 C' under the old context (got %s %r)"
+              % (code_of(r), plain.payload if plain else m.payload))
+        plain, _, _ = protected(ctx, cli, GET, "/temp")
+        check(plain.payload == b"21.5 C", "then served without Echo")
+    check(qemu.poll() is None, "no fault after the reboot")
+    qemu.terminate()
+    qemu.wait()
+    # a second reboot: the device used a Partial IV after the first one,
+    # so it persisted a higher bound first (B.1.1), and its next Partial
+    # IV is at or above that bound: none is reused
+    bounds2 = state_bounds(state_file)
+    check(bounds2 is not None and piv1 is not None and max(bounds2) > piv1,
+          "the SSN bound was persisted above the Partial IV used (%r > %r)" % (bounds2, piv1))
+    qemu, qlog, cli = boot("qemu1b2", STATE1)
+    raw = cli.request(GET, "/temp", token=b"\x05", opts=[(osc.O_ECHO, b"\x00" * 8)])
+    prot_o, bind = osc.protect_request(ctx, raw)
+    r = cli.exchange(prot_o)
+    m = osc.coap_decode(r)
+    plain = osc.coap_decode(osc.unprotect_response(ctx, bind, r)) if m.opt(osc.O_OSCORE) else None
+    piv = osc.OptionValue.decode(m.opt(osc.O_OSCORE)).piv if plain is not None else None
+    piv2 = int.from_bytes(piv, "big") if piv is not None else -1
+    check(plain is not None and plain.code == CODE_401 and plain.opt(osc.O_ECHO) not in (None, b"\x00" * 8)
+          and piv2 >= max(bounds2 or [0]) and piv1 is not None and piv2 > piv1,
+          "second reboot, a made-up Echo value: protected 4.01 with a new Echo, Partial IV %d "
+          ">= persisted bound %d and > %r used before" % (piv2, max(bounds2 or [0]), piv1))
+    check(qemu.poll() is None, "no fault after the second reboot")
+    qemu.terminate()
+    qemu.wait()
+
+    # ---- phase 1c: a fresh device (no state): RAM lost, nothing kept -------
+    # The old context is refused ("Security context not found"); the
+    # client posts its token again with new nonces, which give new keys:
+    # no (key, nonce) pair can repeat.
+    qemu, qlog, cli = boot("qemu1c", os.path.join(WORK, "state1c"))
+    check(" state=new" in open(qlog).read(), "a device without a state file starts empty")
     raw = cli.request(GET, "/temp", token=b"\x03")
     prot_o, _ = osc.protect_request(ctx, raw)
     r = cli.exchange(prot_o)
     m = osc.coap_decode(r)
     check(code_of(r) == "4.01" and m.opt(osc.O_OSCORE) is None and m.payload == b"Security context not found",
-          "after a reboot the old context: unprotected 4.01 (got %s %r)" % (code_of(r), m.payload))
+          "fresh device, the old context: unprotected 4.01 (got %s %r)" % (code_of(r), m.payload))
     got, r = post_token(cli, tok[1], id1)
-    check(got is not None, "after a reboot the same token posted again: 2.01 (got %s)" % code_of(r))
+    check(got is not None, "fresh device, the same token posted again: 2.01 (got %s)" % code_of(r))
     if got is not None:
         n1b, n2b, id2b = got
         ctx_b = osc.Context(claims_cnf[2], master_salt(claims_cnf.get(5, b""), n1b, n2b), id2b, id1,
@@ -436,8 +545,8 @@ try:
         check((n1b, n2b) != (n1, n2) and ctx_b.sender_key != ctx.sender_key,
               "new nonces, new keys: the restarted sequence numbers reuse no nonce")
         plain, _, _ = protected(ctx_b, cli, GET, "/temp")
-        check(plain.payload == b"21.5 C", "after a reboot and a new upload: GET /temp served")
-    check(qemu.poll() is None, "no fault after the reboot")
+        check(plain.payload == b"21.5 C", "fresh device, after a new upload: GET /temp served")
+    check(qemu.poll() is None, "no fault on the fresh device")
     qemu.terminate()
     qemu.wait()
 

@@ -768,6 +768,26 @@ static void test_exp_exi(struct obol_test_ctx *t)
 	c.tok_len = mint(t, &c.spec, c.tok, sizeof c.tok);
 	establish(t, &e, &c);
 	expect_prot(t, __LINE__, &e, &c, OBOL_COAP_GET, "/temp", NULL, OBOL_COAP_CONTENT, "21.5 C");
+	/* a reset: exi slots are kept only if the platform's monotonic
+	 * seconds continue (cfg.mono_persisted); then Echo first (B.1.2) */
+	{
+		struct obol_rs kept = e.rs;
+		unsigned used = obol_rs_slots_used(&e.rs);
+		int prot = 0;
+
+		CHECK(t, used >= 1);
+		e.cfg.mono_persisted = 1;
+		CHECK_INT(t, obol_rs_resume(&e.rs, &e.cfg), OBOL_OK);
+		CHECK_INT(t, obol_rs_slots_used(&e.rs), used);
+		request(t, &e, &c, OBOL_COAP_GET, "/temp", NULL, 0, &a, &prot);
+		CHECK_INT(t, prot, 1);
+		CHECK_INT(t, a.code, OBOL_COAP_UNAUTHORIZED);
+		e.cfg.mono_persisted = 0;
+		e.rs = kept;
+		CHECK_INT(t, obol_rs_resume(&e.rs, &e.cfg), OBOL_OK);
+		CHECK_INT(t, obol_rs_slots_used(&e.rs), 0);
+		e.rs = kept;
+	}
 	/* exi without cti: 4.00 */
 	c.spec.cti_len = 0;
 	c.tok_len = mint(t, &c.spec, c.tok, sizeof c.tok);
