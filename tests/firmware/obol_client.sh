@@ -47,6 +47,10 @@ udp=$(free_port udp)
 "$obol" as grant c2 "$aud" '[["/temp",["GET"]]]' >/dev/null
 "$obol" as serve --listen "coaps://127.0.0.1:$as_port" --log "$work/as.log" &
 pids="$pids $!"
+# QEMU runs in the work directory: the device keeps its state there
+# (obol-rs-state.bin, the semihosting stand-in for its flash pages), so
+# every run starts as a fresh device and leaves nothing behind.
+cd "$work"
 qemu-system-arm -M microbit -display none -monitor none \
 	-semihosting-config enable=on,target=native \
 	-serial "tcp:127.0.0.1:$serial,server=on,wait=on" -kernel "$elf" \
