@@ -1,7 +1,7 @@
 /*
  * The few nRF51822 registers the firmware uses, written from the offsets
  * in the nRF51 Reference Manual (v3.0; summarised in
- * /work/shared/design/NRF51-QEMU.md). No vendor headers: each peripheral
+ * ../shared/design/NRF51-QEMU.md). No vendor headers: each peripheral
  * is a base address and the offsets below.
  */
 #ifndef FW_NRF51_H
