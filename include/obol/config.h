@@ -48,6 +48,9 @@
  * OBOL_RS_MAX_NONCE: the longest nonce1 accepted (RFC 9203 recommends 8
  * random bytes) and the longest input salt; they bound the Master Salt
  * built on the stack.
+ * OBOL_RS_EXI_EVICTED: exi tokens whose slot was evicted before they
+ * expired, remembered with their deadline (16 bytes each), so that posting
+ * one again does not restart its lifetime (RFC 9200 5.10.3, rs.h).
  */
 #ifndef OBOL_RS_SLOTS
 #define OBOL_RS_SLOTS 4
@@ -64,6 +67,9 @@
 #ifndef OBOL_RS_MAX_NONCE
 #define OBOL_RS_MAX_NONCE 32
 #endif
+#ifndef OBOL_RS_EXI_EVICTED
+#define OBOL_RS_EXI_EVICTED 4
+#endif
 
 #if OBOL_RS_SLOTS < 1 || OBOL_RS_SLOTS > 64
 #error "OBOL_RS_SLOTS must be in 1..64"
@@ -79,6 +85,9 @@
 #endif
 #if OBOL_RS_MAX_NONCE < 8 || OBOL_RS_MAX_NONCE > 64
 #error "OBOL_RS_MAX_NONCE must be in 8..64"
+#endif
+#if OBOL_RS_EXI_EVICTED < 1 || OBOL_RS_EXI_EVICTED > 255
+#error "OBOL_RS_EXI_EVICTED must be in 1..255"
 #endif
 
 #endif /* OBOL_CONFIG_H */

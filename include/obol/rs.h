@@ -86,7 +86,11 @@
  * cfg->exi_cti_prefix and a big-endian sequence number of 1..8 bytes; the
  * engine remembers the highest sequence number of an exi token it saw
  * expire and refuses (4.01) tokens at or below it. A repost of a token
- * whose slot still exists keeps the slot's original arrival time.
+ * whose slot still exists keeps the slot's original arrival time; so does
+ * a repost of one whose slot was evicted before it expired, as long as it
+ * is among the last OBOL_RS_EXI_EVICTED such tokens (config.h): the
+ * engine keeps their sequence numbers and deadlines, so that holding more
+ * tokens than slots does not let a client stretch one.
  *
  * Reboots. The slots live in RAM: after a reboot obol_rs_init() starts
  * empty, requests under old contexts get 4.01 "Security context not
@@ -223,6 +227,13 @@ struct obol_rs {
 	uint8_t next_rid;         /* next Recipient ID (ID2) candidate */
 	uint8_t exi_seen;
 	struct obol_rs_slot slot[OBOL_RS_SLOTS];
+	/* exi tokens evicted before they expired: sequence number and the
+	 * monotonic second they expire (0: unused), a ring. */
+	struct {
+		uint64_t seq;
+		uint64_t deadline;
+	} exi_evicted[OBOL_RS_EXI_EVICTED];
+	uint8_t exi_evicted_next;
 	/* Scratch of one call: the claims of the token being validated
 	 * (views into the request buffer) and the validation policy; kept
 	 * here, not on the stack, so that token validation stays within the

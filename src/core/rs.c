@@ -199,6 +199,16 @@ static unsigned slot_pick(struct obol_rs *rs, const uint8_t *id, size_t n,
 		if (found)
 			break;
 	}
+	/* An exi token evicted before it expired: remember when it expires,
+	 * for a repost (rs.h). Its cti sequence number names it. */
+	if (rs->slot[best].has_exi) {
+		unsigned r = rs->exi_evicted_next % OBOL_RS_EXI_EVICTED;
+
+		rs->exi_evicted[r].seq = rs->slot[best].exi_seq;
+		rs->exi_evicted[r].deadline =
+			rs->slot[best].received + rs->slot[best].exi;
+		rs->exi_evicted_next = (uint8_t)((r + 1) % OBOL_RS_EXI_EVICTED);
+	}
 	slot_drop(&rs->slot[best]);
 	return best;
 }
@@ -563,9 +573,23 @@ static RS_NOINLINE uint8_t authz_bind(struct call *k, const uint8_t *n1,
 		    same_id(o, osc->id, osc->id_len))
 			received = o->received;
 	}
-	if ((c->present & OBOL_CWT_F_EXI) &&
-	    obol_cwt_exi_expired(received, k->now->mono, c->exi))
-		return OBOL_COAP_UNAUTHORIZED;
+	if (c->present & OBOL_CWT_F_EXI) {
+		for (i = 0; i < OBOL_RS_EXI_EVICTED; i++)
+			if (rs->exi_evicted[i].deadline != 0 &&
+			    rs->exi_evicted[i].seq == seq) {
+				/* evicted, not expired: its first arrival counts */
+				if (rs->exi_evicted[i].deadline <= k->now->mono)
+					return OBOL_COAP_UNAUTHORIZED;
+				uint64_t first = rs->exi_evicted[i].deadline > c->exi
+						 ? rs->exi_evicted[i].deadline - c->exi
+						 : 0;
+
+				if (first < received)
+					received = first;
+			}
+		if (obol_cwt_exi_expired(received, k->now->mono, c->exi))
+			return OBOL_COAP_UNAUTHORIZED;
+	}
 	if (obol_port_random(n2, OBOL_ACE_NONCE_LEN) != OBOL_OK)
 		return OBOL_COAP_INTERNAL_ERROR;
 	/* nothing is evicted before everything above passed */

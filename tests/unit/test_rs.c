@@ -789,6 +789,57 @@ static void test_exp_exi(struct obol_test_ctx *t)
 		e.rs = kept;
 	}
 	/* exi without cti: 4.00 */
+	{
+		/* an exi token evicted before it expired keeps its first
+		 * arrival when posted again (rs.h, RFC 9200 5.10.3): holding
+		 * more tokens than slots does not stretch its lifetime */
+		struct env e2;
+		struct client v, o;
+		unsigned i;
+
+		env_init(t, &e2);
+		e2.now.unix_now = OBOL_CWT_NO_CLOCK;
+		client_init(t, &v, 40);
+		v.spec.exp = 0;
+		v.spec.exi = 60;
+		v.spec.cti[0] = 0x30;
+		v.tok_len = mint(t, &v.spec, v.tok, sizeof v.tok);
+		establish(t, &e2, &v); /* arrives at 1000 */
+		expect_prot(t, __LINE__, &e2, &v, OBOL_COAP_GET, "/temp", NULL, OBOL_COAP_CONTENT,
+			    "21.5 C");
+		e2.now.mono = 1010;
+		for (i = 0; i < OBOL_RS_SLOTS; i++) {
+			client_init(t, &o, (uint8_t)(41 + i));
+			o.spec.exp = 0;
+			o.spec.exi = 600;
+			o.spec.cti[0] = (uint8_t)(0x31 + i);
+			o.tok_len = mint(t, &o.spec, o.tok, sizeof o.tok);
+			establish(t, &e2, &o);
+			expect_prot(t, __LINE__, &e2, &o, OBOL_COAP_GET, "/temp", NULL,
+				    OBOL_COAP_CONTENT, "21.5 C");
+		}
+		/* v's slot is gone (the least recently used active one) */
+		expect_plain(t, __LINE__, &e2, &v, OBOL_COAP_GET, "/temp", OBOL_COAP_UNAUTHORIZED,
+			     "Security context not found");
+		e2.now.mono = 1050;
+		establish(t, &e2, &v); /* posted again: served, but ... */
+		expect_prot(t, __LINE__, &e2, &v, OBOL_COAP_GET, "/temp", NULL, OBOL_COAP_CONTENT,
+			    "21.5 C");
+		e2.now.mono = 1060; /* ... it still expires 60 s after 1000 */
+		expect_plain(t, __LINE__, &e2, &v, OBOL_COAP_GET, "/temp", OBOL_COAP_UNAUTHORIZED,
+			     "Security context not found");
+		/* evicted again, it cannot come back after its deadline */
+		for (i = 0; i < OBOL_RS_SLOTS; i++) {
+			client_init(t, &o, (uint8_t)(41 + i));
+			o.spec.exp = 0;
+			o.spec.exi = 600;
+			o.spec.cti[0] = (uint8_t)(0x31 + i);
+			o.tok_len = mint(t, &o.spec, o.tok, sizeof o.tok);
+			establish(t, &e2, &o);
+		}
+		post_token(t, &e2, &v, &a);
+		CHECK_INT(t, a.code, OBOL_COAP_UNAUTHORIZED);
+	}
 	c.spec.cti_len = 0;
 	c.tok_len = mint(t, &c.spec, c.tok, sizeof c.tok);
 	post_token(t, &e, &c, &a);
