@@ -11,24 +11,9 @@ runs=${RUNS:-20}
 obol="$(cd "$build" && pwd)/obol"
 work=$(mktemp -d "${TMPDIR:-/tmp}/obol-bench.XXXXXX")
 pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null || true; done
-	for p in $pids; do wait "$p" 2>/dev/null || true; done
-	rm -rf "$work"
-}
+. "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-free_port() {
-	/usr/bin/python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_ready() {
-	i=0
-	while ! grep -q 'event=ready' "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -le 100 ] || { cat "$1" >&2; exit 1; }
-		sleep 0.05
-	done
-}
 
 umask 077
 export OBOL_AS_DB="$work/as.db"
@@ -44,8 +29,8 @@ pids="$pids $!"
 	--listen "coap://127.0.0.1:$rs_port" --as "coaps://127.0.0.1:$as_port" \
 	--log "$work/rs.log" &
 pids="$pids $!"
-wait_ready "$work/as.log"
-wait_ready "$work/rs.log"
+wait_ready "$work/as.log" "bench_flow: the AS"
+wait_ready "$work/rs.log" "bench_flow: the RS"
 
 i=0
 while [ $i -lt "$runs" ]; do

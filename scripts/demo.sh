@@ -10,15 +10,7 @@ obol="$(cd "$build" && pwd)/obol"
 work=$(mktemp -d "${TMPDIR:-/tmp}/obol-demo.XXXXXX")
 pids=""
 
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null || true
-	done
-	for p in $pids; do
-		wait "$p" 2>/dev/null || true
-	done
-	rm -rf "$work"
-}
+. "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
@@ -27,22 +19,6 @@ step() {
 }
 show() {
 	printf '$ %s\n' "$*"
-}
-# A free UDP port on the loopback.
-free_port() {
-	/usr/bin/python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_ready() {
-	i=0
-	while ! grep -q 'event=ready' "$1" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 100 ]; then
-			echo "demo: $2 did not start:" >&2
-			cat "$1" >&2
-			exit 1
-		fi
-		sleep 0.05
-	done
 }
 
 export OBOL_AS_DB="$work/as.db"
@@ -64,7 +40,7 @@ show "obol as grant reader1 tempSensor4711 '[[\"/temp\",[\"GET\"]],[\"/led\",[\"
 show "obol as serve --listen coaps://127.0.0.1:$as_port &"
 "$obol" as serve --listen "coaps://127.0.0.1:$as_port" --log "$work/as.log" &
 pids="$pids $!"
-wait_ready "$work/as.log" "the AS"
+wait_ready "$work/as.log" "demo: the AS"
 tail -n 1 "$work/as.log"
 
 step "2. The resource server (its token key came from the AS, out of band)"
@@ -73,7 +49,7 @@ show "obol rs serve --audience tempSensor4711 --key-file rs.key --listen coap://
 	--listen "coap://127.0.0.1:$rs_port" --as "coaps://127.0.0.1:$as_port" \
 	--log "$work/rs.log" &
 pids="$pids $!"
-wait_ready "$work/rs.log" "the RS"
+wait_ready "$work/rs.log" "demo: the RS"
 tail -n 1 "$work/rs.log"
 
 client() {

@@ -210,15 +210,13 @@ static int parse_token_req(const uint8_t *p, size_t n, struct token_req *q,
 	size_t pairs, i;
 
 	memset(q, 0, sizeof *q);
+	/* Strict init checks the whole payload once: exactly one
+	 * well-formed item (cbor.h); entering it says it is a map. */
 	if (obol_cbor_dec_init(&d, p, n, OBOL_CBOR_STRICT) != OBOL_OK ||
-	    obol_cbor_enter_map(&d, &m, &pairs) != OBOL_OK ||
-	    obol_cbor_leave(&d, &m) != OBOL_OK || !obol_cbor_at_end(&d)) {
+	    obol_cbor_enter_map(&d, &m, &pairs) != OBOL_OK) {
 		*why = "the payload is not one well-formed CBOR map";
 		return AS_ERR_INVALID_REQUEST;
 	}
-	/* walk again: leave() moved d; re-enter from the start */
-	obol_cbor_dec_init(&d, p, n, OBOL_CBOR_STRICT);
-	obol_cbor_enter_map(&d, &m, &pairs);
 	for (i = 0; i < pairs; i++) {
 		int64_t key;
 		int err = OBOL_OK;

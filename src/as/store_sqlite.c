@@ -208,6 +208,7 @@ struct as_store {
 	 */
 	int64_t data_version;
 	unsigned nclients, nrs, ngrants;
+	unsigned cache_next; /* round-robin victim once a table is full */
 	struct as_client clients[CACHE_N];
 	struct as_rs rs[CACHE_N];
 	struct as_grant grants[CACHE_N];
@@ -799,7 +800,29 @@ static void cache_clear(struct as_store *st)
 	obol_wipe(st->clients, sizeof st->clients);
 	obol_wipe(st->rs, sizeof st->rs);
 	obol_wipe(st->grants, sizeof st->grants);
-	st->nclients = st->nrs = st->ngrants = 0;
+	st->nclients = st->nrs = st->ngrants = st->cache_next = 0;
+}
+
+/* 1 if the read cache serves this call (a batch of the serving handle,
+ * its transaction now open), 0 if not, -1 if the transaction failed. */
+static int cache_use(struct as_store *st)
+{
+	if (!st->batch || st->jfd < 0)
+		return 0;
+	return batch_enter(st) == AS_OK ? 1 : -1;
+}
+
+/* Where a new row goes in a cache of CACHE_N holding *n: the next free
+ * place, then round robin. */
+static unsigned cache_put(struct as_store *st, unsigned *n)
+{
+	unsigned i;
+
+	if (*n < CACHE_N)
+		return (*n)++;
+	i = st->cache_next;
+	st->cache_next = (i + 1) % CACHE_N;
+	return i;
 }
 
 /*
@@ -1038,29 +1061,24 @@ static void get_client_fn(sqlite3_stmt *s, void *dst)
 int as_client_get(struct as_store *st, const char *id, struct as_client *c)
 {
 	sqlite3_stmt *s;
-	int rc;
+	unsigned i;
+	int rc, cached;
 
 	if (!name_ok(id))
 		return AS_EARG;
-	if (st->batch && st->jfd >= 0) {
-		unsigned i;
-
-		if (batch_enter(st) != AS_OK)
-			return AS_EDB;
-		for (i = 0; i < st->nclients; i++)
-			if (strcmp(st->clients[i].id, id) == 0) {
-				*c = st->clients[i];
-				return AS_OK;
-			}
-	}
+	if ((cached = cache_use(st)) < 0)
+		return AS_EDB;
+	for (i = 0; cached && i < st->nclients; i++)
+		if (strcmp(st->clients[i].id, id) == 0) {
+			*c = st->clients[i];
+			return AS_OK;
+		}
 	if ((s = stmt(st, S_CLIENT_GET)) == NULL)
 		return AS_EDB;
 	bind_text(s, 1, id);
 	rc = get_one(st, s, get_client_fn, c);
-	if (rc == AS_OK && st->batch && st->jfd >= 0)
-		st->clients[st->nclients++ % CACHE_N] = *c;
-	if (st->nclients > CACHE_N)
-		st->nclients = CACHE_N;
+	if (rc == AS_OK && cached)
+		st->clients[cache_put(st, &st->nclients)] = *c;
 	return rc;
 }
 
@@ -1131,29 +1149,24 @@ static void get_rs_fn(sqlite3_stmt *s, void *dst)
 int as_rs_get(struct as_store *st, const char *audience, struct as_rs *rs)
 {
 	sqlite3_stmt *s;
-	int rc;
+	unsigned i;
+	int rc, cached;
 
 	if (!name_ok(audience))
 		return AS_EARG;
-	if (st->batch && st->jfd >= 0) {
-		unsigned i;
-
-		if (batch_enter(st) != AS_OK)
-			return AS_EDB;
-		for (i = 0; i < st->nrs; i++)
-			if (strcmp(st->rs[i].audience, audience) == 0) {
-				*rs = st->rs[i];
-				return AS_OK;
-			}
-	}
+	if ((cached = cache_use(st)) < 0)
+		return AS_EDB;
+	for (i = 0; cached && i < st->nrs; i++)
+		if (strcmp(st->rs[i].audience, audience) == 0) {
+			*rs = st->rs[i];
+			return AS_OK;
+		}
 	if ((s = stmt(st, S_RS_GET)) == NULL)
 		return AS_EDB;
 	bind_text(s, 1, audience);
 	rc = get_one(st, s, get_rs_fn, rs);
-	if (rc == AS_OK && st->batch && st->jfd >= 0)
-		st->rs[st->nrs++ % CACHE_N] = *rs;
-	if (st->nrs > CACHE_N)
-		st->nrs = CACHE_N;
+	if (rc == AS_OK && cached)
+		st->rs[cache_put(st, &st->nrs)] = *rs;
 	return rc;
 }
 
@@ -1221,31 +1234,26 @@ int as_grant_get(struct as_store *st, const char *client,
 		 const char *audience, struct as_grant *g)
 {
 	sqlite3_stmt *s;
-	int rc;
+	unsigned i;
+	int rc, cached;
 
 	if (!name_ok(client) || !name_ok(audience))
 		return AS_EARG;
-	if (st->batch && st->jfd >= 0) {
-		unsigned i;
-
-		if (batch_enter(st) != AS_OK)
-			return AS_EDB;
-		for (i = 0; i < st->ngrants; i++)
-			if (strcmp(st->grants[i].client, client) == 0 &&
-			    strcmp(st->grants[i].audience, audience) == 0) {
-				*g = st->grants[i];
-				return AS_OK;
-			}
-	}
+	if ((cached = cache_use(st)) < 0)
+		return AS_EDB;
+	for (i = 0; cached && i < st->ngrants; i++)
+		if (strcmp(st->grants[i].client, client) == 0 &&
+		    strcmp(st->grants[i].audience, audience) == 0) {
+			*g = st->grants[i];
+			return AS_OK;
+		}
 	if ((s = stmt(st, S_GRANT_GET)) == NULL)
 		return AS_EDB;
 	bind_text(s, 1, client);
 	bind_text(s, 2, audience);
 	rc = get_one(st, s, get_grant_fn, g);
-	if (rc == AS_OK && st->batch && st->jfd >= 0)
-		st->grants[st->ngrants++ % CACHE_N] = *g;
-	if (st->ngrants > CACHE_N)
-		st->ngrants = CACHE_N;
+	if (rc == AS_OK && cached)
+		st->grants[cache_put(st, &st->ngrants)] = *g;
 	return rc;
 }
 

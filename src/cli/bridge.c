@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "net.h"
 #include "obol/err.h"
 #include "obol/slip.h"
 
@@ -116,77 +117,15 @@ static void log_line(const char *fmt, ...)
 	fputc('\n', logf_);
 }
 
-/* Split "HOST:PORT" ("[v6]:PORT" too) into host and port. 0 or -1. */
-static int split_host_port(const char *s, char *host, size_t hcap,
-			   char *port, size_t pcap, const char *defport)
-{
-	const char *end, *p;
-	size_t n;
-
-	if (*s == '[') {
-		end = strchr(s, ']');
-		if (end == NULL)
-			return -1;
-		s++;
-		p = end + 1;
-	} else {
-		end = strrchr(s, ':');
-		if (end == NULL)
-			end = s + strlen(s);
-		p = end;
-	}
-	if (end == s || (size_t)(end - s) >= hcap)
-		return -1;
-	memcpy(host, s, (size_t)(end - s));
-	host[end - s] = 0;
-	if (*p == ':') {
-		n = strspn(p + 1, "0123456789");
-		if (n == 0 || n > 5 || n >= pcap || (p[1 + n] != 0 &&
-						     strcmp(p + 1 + n, "/") != 0))
-			return -1;
-		memcpy(port, p + 1, n);
-		port[n] = 0;
-	} else if (defport != NULL && (*p == 0 || strcmp(p, "/") == 0)) {
-		snprintf(port, pcap, "%s", defport);
-	} else {
-		return -1;
-	}
-	return 0;
-}
-
 static int bind_udp(const char *uri)
 {
-	char host[256], port[8];
-	struct addrinfo hints, *res = NULL, *ai;
-	int fd = -1, rc;
+	const char *why;
+	int fd;
 
-	if (strncmp(uri, "coap://", 7) != 0 ||
-	    split_host_port(uri + 7, host, sizeof host, port, sizeof port,
-			    "5683") != 0) {
-		fprintf(stderr, PROG ": --listen %s: expected coap://HOST[:PORT]\n",
-			uri);
+	if (net_udp_listen(uri, &fd, &why) != NET_OK) {
+		fprintf(stderr, PROG ": --listen %s: %s\n", uri, why);
 		return -1;
 	}
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	rc = getaddrinfo(host, port, &hints, &res);
-	if (rc != 0) {
-		fprintf(stderr, PROG ": --listen %s: %s\n", uri, gai_strerror(rc));
-		return -1;
-	}
-	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype, 0);
-		if (fd >= 0 && bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	freeaddrinfo(res);
-	if (fd < 0)
-		fprintf(stderr, PROG ": --listen %s: cannot bind (port in use?)\n",
-			uri);
 	return fd;
 }
 
@@ -199,7 +138,7 @@ static int connect_line(const char *line)
 		char host[256], port[8];
 		struct addrinfo hints, *res = NULL, *ai;
 
-		if (split_host_port(line + 4, host, sizeof host, port,
+		if (net_split_host_port(line + 4, host, sizeof host, port,
 				    sizeof port, NULL) != 0)
 			return -2;
 		memset(&hints, 0, sizeof hints);

@@ -409,21 +409,33 @@ static int read_secret_file(const char *prog, const char *path, char **out,
 	return 0;
 }
 
-static char *default_config_path(void)
+/*
+ * An XDG base directory path (XDG Base Directory Specification): $env
+ * (absolute) + "/" + rel, else $HOME + "/" + home_rel + "/" + rel; NULL
+ * when neither is set. A new string (free() it).
+ */
+static char *xdg_path(const char *env, const char *home_rel, const char *rel)
 {
-	const char *x = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	const char *x = getenv(env), *home = getenv("HOME");
 	struct cli_buf b = {0};
 
 	if (x != NULL && x[0] == '/') {
 		cli_buf_puts(&b, x);
-		cli_buf_puts(&b, "/obol/client.json");
 	} else if (home != NULL && home[0] != '\0') {
 		cli_buf_puts(&b, home);
-		cli_buf_puts(&b, "/.config/obol/client.json");
+		cli_buf_putc(&b, '/');
+		cli_buf_puts(&b, home_rel);
 	} else {
 		return NULL;
 	}
+	cli_buf_putc(&b, '/');
+	cli_buf_puts(&b, rel);
 	return b.p;
+}
+
+static char *default_config_path(void)
+{
+	return xdg_path("XDG_CONFIG_HOME", ".config", "obol/client.json");
 }
 
 /* A string member of the config object, or -1 (reported) if of another type. */
@@ -543,19 +555,7 @@ static void rec_free(struct ctx_rec *r)
 
 static char *cache_dir_default(void)
 {
-	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	struct cli_buf b = {0};
-
-	if (x != NULL && x[0] == '/') {
-		cli_buf_puts(&b, x);
-		cli_buf_puts(&b, "/obol");
-	} else if (home != NULL && home[0] != '\0') {
-		cli_buf_puts(&b, home);
-		cli_buf_puts(&b, "/.cache/obol");
-	} else {
-		return NULL;
-	}
-	return b.p;
+	return xdg_path("XDG_CACHE_HOME", ".cache", "obol");
 }
 
 /* mkdir -p, the last component with mode 0700. */

@@ -33,7 +33,8 @@ enum net_err {
 	NET_ERR_RESET = -5,     /* the peer answered with a RST */
 	NET_ERR_HANDSHAKE = -6, /* the DTLS handshake failed (e.g. wrong PSK) */
 	NET_ERR_COAP = -7,      /* libcoap could not build or send the request */
-	NET_ERR_TOO_BIG = -8    /* the answer does not fit the buffer */
+	NET_ERR_TOO_BIG = -8,   /* the answer does not fit the buffer */
+	NET_ERR_URI = -9        /* not the URI or address form expected */
 };
 
 /* A short English description of a NET_ERR_* value. */
@@ -46,7 +47,24 @@ const char *net_err_str(int err);
 int net_resolve(const char *host, unsigned port,
 		struct sockaddr_storage *addr, socklen_t *addr_len);
 
+/*
+ * Split "HOST:PORT" ("[v6]:PORT" too, an optional "/" after it) into
+ * host[hcap] and port[pcap]; with no port, defport (NULL: the port is
+ * required). 0, or -1 when s is not of that form or does not fit.
+ */
+int net_split_host_port(const char *s, char *host, size_t hcap, char *port,
+			size_t pcap, const char *defport);
+
 /* ---- plain UDP (udp.c) ------------------------------------------------ */
+
+/*
+ * A UDP socket bound to coap://HOST[:PORT] (port 5683 by default), for a
+ * server: NET_OK and *fd; else NET_ERR_URI, NET_ERR_RESOLVE or NET_ERR_IO
+ * (no address could be bound) with *why, a phrase to print after the URI
+ * (e.g. "cannot bind (port in use?)").
+ */
+int net_udp_listen(const char *uri, int *fd, const char **why);
+
 
 /* RFC 7252 4.8 transmission parameters. */
 #define NET_ACK_TIMEOUT 2.0

@@ -27,8 +27,83 @@ const char *net_err_str(int err)
 	case NET_ERR_HANDSHAKE: return "DTLS handshake failed";
 	case NET_ERR_COAP: return "libcoap could not send the request";
 	case NET_ERR_TOO_BIG: return "response too large";
+	case NET_ERR_URI: return "not the URI expected";
 	default: return "unknown error";
 	}
+}
+
+int net_split_host_port(const char *s, char *host, size_t hcap, char *port,
+			size_t pcap, const char *defport)
+{
+	const char *end, *p;
+	size_t n;
+
+	if (*s == '[') {
+		end = strchr(s, ']');
+		if (end == NULL)
+			return -1;
+		s++;
+		p = end + 1;
+	} else {
+		end = strrchr(s, ':');
+		if (end == NULL)
+			end = s + strlen(s);
+		p = end;
+	}
+	if (end == s || (size_t)(end - s) >= hcap)
+		return -1;
+	memcpy(host, s, (size_t)(end - s));
+	host[end - s] = 0;
+	if (*p == ':') {
+		n = strspn(p + 1, "0123456789");
+		if (n == 0 || n > 5 || n >= pcap || (p[1 + n] != 0 &&
+						     strcmp(p + 1 + n, "/") != 0))
+			return -1;
+		memcpy(port, p + 1, n);
+		port[n] = 0;
+	} else if (defport != NULL && (*p == 0 || strcmp(p, "/") == 0)) {
+		snprintf(port, pcap, "%s", defport);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+int net_udp_listen(const char *uri, int *fd, const char **why)
+{
+	char host[256], port[8];
+	struct addrinfo hints, *res = NULL, *ai;
+	int rc;
+
+	*fd = -1;
+	if (strncmp(uri, "coap://", 7) != 0 ||
+	    net_split_host_port(uri + 7, host, sizeof host, port, sizeof port,
+				"5683") != 0) {
+		*why = "expected coap://HOST[:PORT]";
+		return NET_ERR_URI;
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0) {
+		*why = gai_strerror(rc);
+		return NET_ERR_RESOLVE;
+	}
+	for (ai = res; ai != NULL && *fd < 0; ai = ai->ai_next) {
+		*fd = socket(ai->ai_family, ai->ai_socktype, 0);
+		if (*fd >= 0 && bind(*fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+			close(*fd);
+			*fd = -1;
+		}
+	}
+	freeaddrinfo(res);
+	if (*fd < 0) {
+		*why = "cannot bind (port in use?)";
+		return NET_ERR_IO;
+	}
+	return NET_OK;
 }
 
 int net_resolve(const char *host, unsigned port,

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "demo.h"
+#include "net.h"
 #include "obol/coap.h"
 #include "obol/crypto.h"
 #include "obol/cwt.h"
@@ -94,72 +95,15 @@ static void peer_text(const struct sockaddr_storage *a, char *out,
 /* Bind coap://HOST:PORT; the socket, or -1 (logged). */
 static int bind_listener(FILE *log, const char *uri)
 {
-	char host[256], port[8];
-	const char *h, *p, *end;
-	struct addrinfo hints, *res = NULL, *ai;
-	int fd = -1, rc;
+	const char *why;
+	int fd;
 
-	if (strncmp(uri, "coap://", 7) != 0)
-		goto bad;
-	h = uri + 7;
-	if (*h == '[') {
-		end = strchr(h, ']');
-		if (end == NULL)
-			goto bad;
-		h++;
-		p = end + 1;
-	} else {
-		end = strchr(h, ':');
-		if (end == NULL)
-			end = h + strlen(h);
-		p = end;
-	}
-	if (end == h || (size_t)(end - h) >= sizeof host)
-		goto bad;
-	memcpy(host, h, (size_t)(end - h));
-	host[end - h] = 0;
-	if (*p == ':') {
-		size_t n = strspn(p + 1, "0123456789");
-
-		if (n == 0 || n > 5 || p[1 + n] != 0)
-			goto bad;
-		memcpy(port, p + 1, n);
-		port[n] = 0;
-	} else if (*p == 0 || (*p == '/' && p[1] == 0)) {
-		strcpy(port, "5683");
-	} else {
-		goto bad;
-	}
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	rc = getaddrinfo(host, port, &hints, &res);
-	if (rc != 0) {
+	if (net_udp_listen(uri, &fd, &why) != NET_OK) {
 		log_time(log);
-		fprintf(log, "event=error detail=\"--listen %s: %s\"\n", uri,
-			gai_strerror(rc));
+		fprintf(log, "event=error detail=\"--listen %s: %s\"\n", uri, why);
 		return -1;
 	}
-	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype, 0);
-		if (fd >= 0 && bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	freeaddrinfo(res);
-	if (fd < 0) {
-		log_time(log);
-		fprintf(log, "event=error detail=\"--listen %s: cannot bind "
-			"(port in use?)\"\n", uri);
-	}
 	return fd;
-bad:
-	log_time(log);
-	fprintf(log, "event=error detail=\"--listen %s: expected "
-		"coap://HOST[:PORT]\"\n", uri);
-	return -1;
 }
 
 static int same_peer(const struct rs_sent *e,
